@@ -1,0 +1,336 @@
+"""Build the search index: incremental, atomic, one builder at a time.
+
+Layout of search_index/:
+
+    CURRENT          name of the live generation (replaced atomically)
+    gen-<id>/        a complete Whoosh index + querydict.json + meta.json
+    .tmp-<id>/       a generation being built (removed when a build fails or is interrupted)
+    .lock            held by the builder (flock)
+
+A build copies the live generation, applies the added, changed and removed pages, writes the
+query dictionary and only then points CURRENT at the new generation. Readers resolve CURRENT
+once per search, so they always see a complete index; a failed build leaves CURRENT untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb_tools import engine, markdown_text
+from kb_tools.errors import IndexBusy, IndexUnavailable, KbError
+from kb_tools.pages import Page, load_library, page_paths
+from kb_tools.project import Project
+from kb_tools.text import (DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, load_resources,
+                           normalize, t2s_char_table)
+
+KEEP_GENERATIONS = 2  # the live one and the one before, for searches that resolved it just now
+
+
+@dataclass
+class BuildReport:
+    generation: str | None
+    full: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    pages: int = 0
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.full or self.added or self.changed or self.removed)
+
+
+# -- locating the live generation -------------------------------------------------------------
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise IndexUnavailable(f"无法读取索引指针 {index_dir / 'CURRENT'}:{err.strerror}。请运行 `kb index --full` 重建。") from None
+    if not name.startswith("gen-") or "/" in name:
+        raise IndexUnavailable(f"索引指针 {index_dir / 'CURRENT'} 已损坏。请运行 `kb index --full` 重建。")
+    return index_dir / name
+
+
+def read_meta(generation: Path) -> dict:
+    try:
+        return json.loads((generation / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexUnavailable(f"索引 {generation.name} 缺少或损坏了 meta.json。请运行 `kb index --full` 重建。") from None
+
+
+def source_snapshot(project: Project, docs: Path | None = None) -> dict[str, list[int]]:
+    """(mtime, size) of every input file: mkdocs.yml, the pages and the pipeline's data files.
+
+    `docs` may be given (from the index's meta) so that a search need not parse mkdocs.yml."""
+    snap: dict[str, list[int]] = {}
+    st = project.config_path.stat()
+    snap["@mkdocs.yml"] = [st.st_mtime_ns, st.st_size]
+    docs = docs or project.docs_dir
+    stack = [docs]
+    while stack:
+        for entry in os.scandir(stack.pop()):
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(".md"):
+                st = entry.stat()
+                snap[Path(entry.path).relative_to(docs).as_posix()] = [st.st_mtime_ns, st.st_size]
+    for name in RESOURCE_FILES:
+        st = (DATA_DIR / name).stat()
+        snap[f"@data/{name}"] = [st.st_mtime_ns, st.st_size]
+    return snap
+
+
+def is_stale(project: Project, meta: dict) -> bool:
+    """Cheap check (stat calls only): has any input changed since this index was built?"""
+    if meta.get("pipeline_version") != PIPELINE_VERSION or meta.get("schema_version") != engine.SCHEMA_VERSION:
+        return True
+    try:
+        return meta.get("snapshot") != source_snapshot(project, project.root / meta["docs_dir"])
+    except (KeyError, TypeError, OSError):
+        return True
+
+
+# -- locking ----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, *, wait: float, on_wait=None):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = open(index_dir / ".lock", "a+")
+    except OSError as err:
+        raise IndexUnavailable(f"无法在 {index_dir} 中创建锁文件:{err.strerror}。请检查目录权限。") from None
+    with handle:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("另一个 `kb index` 正在重建索引。请等它完成后再试(或稍后重新运行)。") from None
+                if on_wait and not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- documents --------------------------------------------------------------------------------
+
+def page_digest(project: Project, page_path: str) -> str:
+    return hashlib.sha256((project.docs_dir / page_path).read_bytes()).hexdigest()[:20]
+
+
+def page_document(page: Page, digest: str) -> dict:
+    body_plain = markdown_text.plain_text(page.body)
+    return {
+        "path": page.path,
+        "category_id": page.category_dir or "",
+        "tag": ",".join(page.tags),
+        "title_text": page.title,
+        "category_name": page.category or "",
+        "body_text": body_plain,
+        "digest": digest,
+        "status": page.status or "",
+        "title": normalize(page.title),
+        "aliases": normalize("\n".join(page.aliases)),
+        "tags": normalize(" ".join(page.tags)),
+        "headings": normalize("\n".join(markdown_text.headings(page.body))),
+        "category": normalize(page.category or ""),
+        "body": normalize(body_plain),
+    }
+
+
+# -- building ---------------------------------------------------------------------------------
+
+def _new_generation_name() -> str:
+    return f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _cleanup(index_dir: Path, live: str) -> None:
+    """Remove interrupted builds and all but the newest KEEP_GENERATIONS generations."""
+    for tmp in index_dir.glob(".tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+    old = [g for g in gens if g.name != live][: max(0, len(gens) - KEEP_GENERATIONS)]
+    for gen in old:
+        shutil.rmtree(gen, ignore_errors=True)
+
+
+def query_dictionary(ix, segmenter: IndexSegmenter, resources) -> dict:
+    """What a query needs to be segmented like the index: the index's own vocabulary with jieba's
+    frequencies and document frequencies, synonyms, stop words and OpenCC's character table."""
+    df = engine.vocabulary(ix)
+    freq = segmenter.frequencies
+    words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
+    for word in resources.domain_words:
+        words.setdefault(word, [freq.get(word) or 1, 0])
+    with ix.searcher() as searcher:
+        docs = searcher.doc_count()
+    return {
+        "pipeline_version": PIPELINE_VERSION,
+        "total": segmenter.total,
+        "docs": docs,
+        "words": words,
+        "synonyms": [list(g) for g in resources.synonyms],
+        "stopwords": sorted(resources.stopwords),
+        "t2s": t2s_char_table(),
+    }
+
+
+def build(project: Project, *, full: bool = False, wait: float = 120.0, progress=None, on_wait=None,
+          _fail_after: int | None = None) -> BuildReport:
+    """Bring the index up to date with docs/. `progress(done, total)` is called per page."""
+    started = time.monotonic()
+    index_dir = project.index_dir
+    with build_lock(index_dir, wait=wait, on_wait=on_wait):
+        resources = load_resources()
+        library = load_library(project.docs_dir)  # a broken page stops here, index untouched
+        snapshot = source_snapshot(project)
+        pages = {p.path: p for p in library.pages.values() if p.searchable}
+        digests = {path: page_digest(project, path) for path in pages}
+
+        live = None
+        meta: dict = {}
+        with contextlib.suppress(IndexUnavailable):
+            live = current_generation(index_dir)
+            if live is not None:
+                meta = read_meta(live)
+                if not engine.exists(str(live)):
+                    live, meta = None, {}
+        if (
+            live is None
+            or meta.get("pipeline_version") != PIPELINE_VERSION
+            or meta.get("schema_version") != engine.SCHEMA_VERSION
+            or meta.get("fingerprint") != resources.fingerprint
+            or meta.get("site_url") != project.site_url
+        ):
+            full = True
+        old = {} if full else meta.get("pages", {})
+        report = BuildReport(None, full)
+        report.added = sorted(p for p in digests if p not in old)
+        report.changed = sorted(p for p in digests if p in old and old[p] != digests[p])
+        report.removed = sorted(p for p in old if p not in digests)
+        report.pages = len(pages)
+        if report.up_to_date:
+            meta["snapshot"] = snapshot
+            _write_json(live / "meta.json", meta)
+            report.generation = live.name
+            report.seconds = time.monotonic() - started
+            return report
+
+        name = _new_generation_name()
+        tmp = index_dir / f".tmp-{name}"
+        try:
+            if full:
+                tmp.mkdir()
+                ix = engine.create(str(tmp))
+            else:
+                shutil.copytree(live, tmp)
+                ix = engine.open_dir(str(tmp))
+            segmenter = IndexSegmenter(resources)
+            engine.set_index_segmenter(segmenter)
+            todo = report.added + report.changed
+            writer = engine.writer(ix)
+            try:
+                for path in report.changed + report.removed:
+                    engine.delete(writer, path)
+                for done, path in enumerate(todo, 1):
+                    if _fail_after is not None and done > _fail_after:
+                        raise OSError(errno.ENOSPC, "simulated failure")
+                    engine.add(writer, page_document(pages[path], digests[path]))
+                    if progress:
+                        progress(done, len(todo))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            _write_json(tmp / "querydict.json", query_dictionary(ix, segmenter, resources))
+            _write_json(tmp / "meta.json", {
+                "pipeline_version": PIPELINE_VERSION,
+                "schema_version": engine.SCHEMA_VERSION,
+                "fingerprint": resources.fingerprint,
+                "site_url": project.site_url,
+                "docs_dir": project.docs_dir.relative_to(project.root).as_posix(),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "pages": digests,
+                "snapshot": snapshot,
+            })
+            ix.close()
+            _fsync_dir(tmp)
+            os.rename(tmp, index_dir / name)
+            pointer = index_dir / "CURRENT.tmp"
+            pointer.write_text(name + "\n", encoding="utf-8")
+            os.replace(pointer, index_dir / "CURRENT")
+            _fsync_dir(index_dir)
+        except OSError as err:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if err.errno == errno.ENOSPC:
+                raise IndexUnavailable("磁盘空间不足,索引未更新(原有索引仍可使用)。请清理磁盘后重新运行 `kb index`。") from None
+            raise IndexUnavailable(f"写入索引失败:{err.strerror or err}。原有索引仍可使用;请检查 {index_dir} 的权限和磁盘。") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _cleanup(index_dir, name)
+        report.generation = name
+        report.seconds = time.monotonic() - started
+        return report
+
+
+def ensure_fresh(project: Project, *, notify) -> BuildReport | None:
+    """Build when the index is missing or older than the pages (used by `kb search`)."""
+    index_dir = project.index_dir
+    try:
+        live = current_generation(index_dir)
+        meta = read_meta(live) if live else None
+    except IndexUnavailable:
+        live, meta = None, None
+    if live is not None and meta is not None and engine.exists(str(live)) and not is_stale(project, meta):
+        return None
+    notify("索引不存在,正在建立……" if live is None else "页面有更新,正在更新索引……")
+    try:
+        return build(project, wait=0 if live is not None else 120.0)
+    except IndexBusy:
+        if live is None:
+            raise
+        notify("另一个进程正在更新索引,本次先用现有索引搜索。")
+        return None
+    except KbError as err:
+        if live is None:
+            raise
+        notify(f"索引未能更新({err}),本次使用现有索引搜索。")
+        return None

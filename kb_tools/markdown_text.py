@@ -1,0 +1,84 @@
+"""Readable plain text out of a page's Markdown, for indexing and snippets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*\s*(?:"([^"]*)")?\s*$')
+_ATTR = re.compile(r"\s*\{[:#.][^}]*\}")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`+|~~|==)")
+_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    heading: str | None  # the nearest heading above, None before the first one
+    text: str
+
+
+def _inline(line: str) -> str:
+    line = _ATTR.sub("", line)
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
+    line = _TAG.sub("", line)
+    line = _EMPHASIS.sub("", line)
+    return line.replace("\\", "").strip()
+
+
+def blocks(markdown: str) -> list[Block]:
+    """Paragraph-sized blocks of plain text, each with its heading."""
+    markdown = _HTML_COMMENT.sub("", markdown)
+    out: list[Block] = []
+    heading: str | None = None
+    para: list[str] = []
+
+    def flush():
+        if para:
+            out.append(Block(heading, "".join(para) if _all_cjk_join(para) else " ".join(para)))
+            para.clear()
+
+    for raw in markdown.splitlines():
+        if _FENCE.match(raw) or _TABLE_RULE.match(raw):
+            continue
+        match = _HEADING.match(raw)
+        if match:
+            flush()
+            heading = _inline(match.group(2))
+            continue
+        match = _ADMONITION.match(raw)
+        if match:
+            flush()
+            if match.group(1):
+                out.append(Block(heading, _inline(match.group(1))))
+            continue
+        line = _LIST.sub("", raw).replace("|", " ")
+        text = _inline(line)
+        if not text:
+            flush()
+            continue
+        if _LIST.match(raw):
+            flush()
+        para.append(text)
+    flush()
+    return out
+
+
+def _all_cjk_join(parts: list[str]) -> bool:
+    # Chinese lines wrapped in the source join without a space.
+    return all(p and ord(p[-1]) > 0x2E80 for p in parts[:-1])
+
+
+def headings(markdown: str) -> list[str]:
+    return [_inline(m.group(2)) for m in map(_HEADING.match, markdown.splitlines()) if m]
+
+
+def plain_text(markdown: str) -> str:
+    return "\n".join(b.text for b in blocks(markdown))

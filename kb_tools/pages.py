@@ -1,0 +1,300 @@
+"""The one page loader: every reader of docs/ (site hooks, index, checks) goes through here.
+
+A page is a Markdown file with YAML front matter. Two kinds exist:
+
+* question pages, `docs/<category>/<slug>.md`: the knowledge base proper, with a strict schema;
+* other pages (home, category indexes, about, references): only `title` is required.
+
+A category is a folder under docs/ with an `index.md` whose `title` is the category's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb_tools.errors import PageError
+
+STATUSES = {"published": "已发布", "needs-review": "待审核"}
+QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
+OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
+SOURCE_SECTIONS = range(1, 11)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    date: dt.date
+    sections: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to docs/, POSIX separators
+    kind: str  # "question" or "page"
+    title: str
+    body: str
+    body_line: int  # 1-based line of the first body line in the file
+    meta: dict = field(repr=False)
+    key_lines: dict = field(repr=False, default_factory=dict)
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+    status: str | None = None
+    source: Source | None = None
+    related: tuple[str, ...] = ()
+    review_note: str | None = None
+    order: int | None = None
+    description: str | None = None
+
+    @property
+    def category_dir(self) -> str | None:
+        return self.path.split("/", 1)[0] if "/" in self.path else None
+
+    @property
+    def searchable(self) -> bool:
+        """Navigation pages (home, category indexes, the tag index) list answers; they are not answers."""
+        return not (self.path == "index.md" or self.path.endswith("/index.md") or self.path == "tags.md")
+
+    def line_of(self, key: str) -> int:
+        """File line of a front-matter key (the opening `---` when the key is absent)."""
+        return self.key_lines.get(key, 1)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return (yaml_text, body, body_line). A page without front matter has empty yaml_text."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return "", text, 1
+    body_line = text.count("\n", 0, match.end()) + 1
+    return match.group(1) or "", text[match.end():], body_line
+
+
+def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
+    import yaml
+
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.load(yaml_text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(err, "problem", None) or str(err)
+        raise PageError(f"front matter 不是有效的 YAML({problem})。请检查缩进、冒号和引号。", path=rel, line=line) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise PageError("front matter 必须是“键: 值”的形式。", path=rel, line=2)
+    key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return data, key_lines
+
+
+class _Reader:
+    """Validates one page's front matter, collecting the line of each problem."""
+
+    def __init__(self, rel: str, meta: dict, key_lines: dict):
+        self.rel, self.meta, self.key_lines = rel, meta, key_lines
+
+    def fail(self, key: str, message: str) -> PageError:
+        return PageError(message, path=self.rel, line=self.key_lines.get(key, 1))
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, f"缺少必填字段 `{key}`。请在 front matter 中添加,例如 `{key}: …`。")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"字段 `{key}` 必须是非空文字。")
+        return value.strip()
+
+    def text_list(self, key: str, *, required: bool = True, min_items: int = 1) -> tuple[str, ...]:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, f"缺少必填字段 `{key}`。请写成列表,例如 `{key}: [甲, 乙]`。")
+            return ()
+        if isinstance(value, str):
+            raise self.fail(key, f"字段 `{key}` 必须是列表,例如 `{key}: [{value}]`。")
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, f"字段 `{key}` 必须是由非空文字组成的列表。")
+        if len(value) < min_items:
+            raise self.fail(key, f"字段 `{key}` 至少需要 {min_items} 项。")
+        return tuple(v.strip() for v in value)
+
+    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+        value = self.meta.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            raise self.fail(key, f"字段 `{key}` 必须是日期,格式为 YYYY-MM-DD,例如 `{key}: 2026-11-26`。")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"字段 `{key}` 必须是整数。")
+        return value
+
+    def source(self) -> Source | None:
+        value = self.meta.get("source")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail("source", "字段 `source` 必须包含 `title`、`date` 和 `sections`。")
+        title = value.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise self.fail("source", "`source.title` 必须是来源文章的标题。")
+        date = value.get("date")
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        if not isinstance(date, dt.date):
+            raise self.fail("source", "`source.date` 必须是日期,格式为 YYYY-MM-DD。")
+        sections = value.get("sections")
+        if (
+            not isinstance(sections, list)
+            or not sections
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n in SOURCE_SECTIONS for n in sections)
+        ):
+            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表(一 … 十 对应 1 … 10)。")
+        return Source(title.strip(), date, tuple(sections))
+
+
+def parse_page(text: str, rel: str) -> Page:
+    """Parse and validate one page's text; `rel` is its path relative to docs/."""
+    yaml_text, body, body_line = split_front_matter(text)
+    meta, key_lines = _parse_yaml(yaml_text, rel) if yaml_text else ({}, {})
+    reader = _Reader(rel, meta, key_lines)
+    parts = rel.split("/")
+    is_question = len(parts) == 2 and parts[1] != "index.md" and not rel.startswith(("assets/", "law/"))
+    if not is_question:
+        title = reader.text("title", required=False) or _first_heading(body) or parts[-1][:-3]
+        return Page(path=rel, kind="page", title=title, body=body, body_line=body_line, meta=meta,
+                    key_lines=key_lines, order=reader.integer("order"),
+                    description=reader.text("description", required=False))
+    unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS))
+    if unknown:
+        raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。允许的字段:{'、'.join(QUESTION_FIELDS + OPTIONAL_QUESTION_FIELDS)}。")
+    status = reader.text("status")
+    if status not in STATUSES:
+        raise reader.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}(当前为 `{status}`)。")
+    return Page(
+        path=rel,
+        kind="question",
+        title=reader.text("title"),
+        body=body,
+        body_line=body_line,
+        meta=meta,
+        key_lines=key_lines,
+        category=reader.text("category"),
+        tags=reader.text_list("tags"),
+        aliases=reader.text_list("aliases"),
+        reviewed=reader.date("reviewed"),
+        status=status,
+        source=reader.source(),
+        related=reader.text_list("related", required=False),
+        review_note=reader.text("review_note", required=False),
+        order=reader.integer("order"),
+        description=reader.text("description", required=False),
+    )
+
+
+def _first_heading(body: str) -> str | None:
+    match = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+    return match.group(1) if match else None
+
+
+def read_page(docs_dir: Path, rel: str) -> Page:
+    path = docs_dir / rel
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise PageError(f"无法读取文件:{err.strerror}。", path=rel) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise PageError("文件不是 UTF-8 编码。请用 UTF-8 重新保存(GitHub 网页编辑器默认即是)。", path=rel, line=line) from None
+    if "\x00" in text:
+        raise PageError("文件含有 NUL 字符,可能不是文本文件。", path=rel, line=text.count("\n", 0, text.index("\x00")) + 1)
+    return parse_page(text.lstrip("\ufeff"), rel)
+
+
+def page_paths(docs_dir: Path) -> list[str]:
+    """All Markdown files under docs/, relative and sorted."""
+    return sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md") if p.is_file())
+
+
+@dataclass
+class Library:
+    """Every page of the site, validated together (categories and related links cross-checked)."""
+
+    docs_dir: Path
+    pages: dict[str, Page]
+
+    @property
+    def questions(self) -> list[Page]:
+        return [p for p in self.pages.values() if p.kind == "question"]
+
+    @property
+    def categories(self) -> dict[str, Page]:
+        """Category folder -> its index page."""
+        dirs = {p.category_dir for p in self.questions}
+        return {d: self.pages[f"{d}/index.md"] for d in sorted(dirs) if f"{d}/index.md" in self.pages}
+
+
+def load_library(docs_dir: Path, paths: list[str] | None = None) -> Library:
+    """Load and validate pages; raises PageError on the first invalid page, in path order."""
+    docs_dir = Path(docs_dir)
+    if not docs_dir.is_dir():
+        raise PageError(f"找不到页面目录 {docs_dir}。")
+    rels = page_paths(docs_dir) if paths is None else sorted(paths)
+    library = Library(docs_dir, {rel: read_page(docs_dir, rel) for rel in rels})
+    for page in library.questions:
+        check_cross_references(library, page)
+    return library
+
+
+def check_cross_references(library: Library, page: Page) -> None:
+    index = library.pages.get(f"{page.category_dir}/index.md")
+    if index is None and (library.docs_dir / f"{page.category_dir}/index.md").is_file():
+        index = read_page(library.docs_dir, f"{page.category_dir}/index.md")
+    if index is None:
+        raise PageError(
+            f"分类目录 `{page.category_dir}/` 缺少 index.md。新建分类时请同时创建 `{page.category_dir}/index.md`,"
+            "其 title 即分类名称。",
+            path=page.path, line=page.line_of("category"))
+    if page.category != index.title:
+        raise PageError(
+            f"`category: {page.category}` 与所在目录的分类“{index.title}”不一致。请改为 `category: {index.title}`,"
+            "或把文件移到对应分类的目录。",
+            path=page.path, line=page.line_of("category"))
+    for target in page.related:
+        resolved = resolve_link(page.path, target)
+        if resolved is None or not (library.docs_dir / resolved).is_file():
+            raise PageError(f"`related` 中的 `{target}` 不是存在的页面。请写相对路径,例如 `../privacy/find-owner-contact.md`。",
+                            path=page.path, line=page.line_of("related"))
+
+
+def resolve_link(from_rel: str, target: str) -> str | None:
+    """Resolve a relative .md link from one page to a docs-relative path (None when outside docs/)."""
+    target = target.split("#", 1)[0]
+    parts = from_rel.split("/")[:-1]
+    for piece in target.split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(piece)
+    return "/".join(parts)

@@ -1,0 +1,116 @@
+"""What the site shows beyond each page's own Markdown: navigation, notices, other phrasings,
+related questions, provenance and last-updated dates. All of it derives from the loader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+import re
+import subprocess
+from pathlib import Path
+
+from kb_tools.pages import Library, Page, resolve_link
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+REVIEW_NOTICE = "本页内容尚待编辑审核,仅供参考;如与实际情况不符,请以物业服务合同和现行法规为准。"
+SECTION_TITLES = {"law": "法律参考"}
+
+
+def _sort_key(page: Page) -> tuple:
+    return (page.order if page.order is not None else 50, page.title)
+
+
+def build_nav(library: Library) -> list:
+    """Home, then categories in their `order`, then other folders, then other top-level pages."""
+    nav: list = []
+    pages = library.pages
+    if "index.md" in pages:
+        nav.append({pages["index.md"].title: "index.md"})
+    categories = library.categories
+    by_dir: dict[str, list[Page]] = {}
+    for page in pages.values():
+        if "/" in page.path and not page.path.endswith("/index.md"):
+            by_dir.setdefault(page.category_dir, []).append(page)
+    for folder in sorted(by_dir, key=lambda d: (d not in categories, _sort_key(categories[d]) if d in categories else (50, d))):
+        index = pages.get(f"{folder}/index.md")
+        title = index.title if index else SECTION_TITLES.get(folder, folder)
+        children: list = [f"{folder}/index.md"] if index else []
+        children += [{p.title: p.path} for p in sorted(by_dir[folder], key=_sort_key)]
+        nav.append({title: children})
+    top = [p for p in pages.values() if "/" not in p.path and p.path != "index.md"]
+    nav += [{p.title: p.path} for p in sorted(top, key=_sort_key)]
+    return nav
+
+
+def _escape_inline(text: str) -> str:
+    """Plain text from front matter, made safe to place in Markdown (no HTML, no markup)."""
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]#|!])", r"\\\1", text)
+
+
+def section_label(numbers: tuple[int, ...]) -> str:
+    return "、".join(f"第{CHINESE_NUMERALS[n - 1]}节" for n in numbers)
+
+
+def decorate(page: Page, markdown: str, library: Library, updated: dt.date | None = None) -> str:
+    """The Markdown the site renders for a question page."""
+    if page.kind != "question":
+        return markdown
+    head = ""
+    if page.status == "needs-review":
+        note = _escape_inline(page.review_note) if page.review_note else REVIEW_NOTICE
+        head = f'!!! warning "本页内容待审核"\n\n    {note}\n\n'
+    tail = ["", ""]
+    if page.aliases:
+        tail += ["## 其他问法", ""] + [f"- {_escape_inline(a)}" for a in page.aliases] + [""]
+    if page.related:
+        tail += ["## 相关问题", ""]
+        for target in page.related:
+            other = library.pages.get(resolve_link(page.path, target) or "")
+            title = _escape_inline(other.title) if other else target
+            tail.append(f"- [{title}]({target})")
+        tail.append("")
+    tail += ["## 来源与审核", ""]
+    if page.source:
+        tail.append(
+            f"本页整理自《{_escape_inline(page.source.title)}》({page.source.date.isoformat()})"
+            f"{section_label(page.source.sections)},已更正错别字并标注过时的法律引用。"
+        )
+    reviewed = page.reviewed.isoformat() if page.reviewed else "未记录"
+    tail.append(f"最近审核:{reviewed}。如发现内容有误,请点击页面右上角的编辑按钮提出修改。")
+    return head + markdown.rstrip() + "\n".join(tail) + "\n"
+
+
+def git_dates(root: Path, docs_dir: Path) -> dict[str, dt.date]:
+    """Last commit date of each file under docs/ (relative paths); empty outside a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--", str(docs_dir)],
+            cwd=root, capture_output=True, text=True, timeout=30, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    try:
+        prefix = docs_dir.resolve().relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        return {}
+    dates: dict[str, dt.date] = {}
+    for block in out.split("\x00")[1:]:
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        day = dt.date.fromisoformat(lines[0])
+        for name in lines[1:]:
+            if name.startswith(prefix):
+                dates.setdefault(name[len(prefix):], day)
+    return dates
+
+
+def last_updated(rel: str, docs_dir: Path, dates: dict[str, dt.date]) -> dt.date:
+    """Git date for committed files; the file's modification date for uncommitted edits."""
+    return dates.get(rel) or dt.date.fromtimestamp((docs_dir / rel).stat().st_mtime)
+
+
+def relative_url(from_rel: str, to_rel: str) -> str:
+    return posixpath.relpath(to_rel, posixpath.dirname(from_rel) or ".")

@@ -1,0 +1,160 @@
+"""The one Chinese text pipeline, shared by the index, the CLI and the site's search.
+
+    raw text -> normalize() -> segmentation -> lower-case terms -> stop words removed
+                                                 -> (queries) synonym groups
+
+* normalize(): drop control characters, Unicode NFKC (full-width forms, Kangxi radicals),
+  traditional -> simplified with OpenCC's own data, lower-case. No stemming.
+* Index time segments with jieba in search mode, with the project's domain dictionary.
+* Query time segments with kb_tools.segment over a compact dictionary that the index build
+  writes from the index's own vocabulary (jieba's frequencies), so query terms are index terms.
+
+The resources editors change by pull request live in kb_tools/data/. PIPELINE_VERSION is bumped
+whenever the same input would give different terms; the index stores it with a fingerprint of
+the data files and is rebuilt when either changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kb_tools.errors import KbError
+
+PIPELINE_VERSION = 1
+DATA_DIR = Path(__file__).parent / "data"
+RESOURCE_FILES = ("userdict.txt", "synonyms.txt", "stopwords.txt")
+
+# Control characters, lone surrogates (from a misconfigured terminal) and non-characters.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# A term must hold a letter, a digit or a CJK ideograph; punctuation-only tokens are dropped.
+_WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@dataclass(frozen=True)
+class Resources:
+    userdict: tuple[tuple[str, int | None], ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    stopwords: frozenset[str]
+    fingerprint: str
+
+    @property
+    def domain_words(self) -> dict[str, int | None]:
+        """Words the segmenter must keep whole: the user dictionary and every synonym."""
+        words: dict[str, int | None] = {}
+        for group in self.synonyms:
+            for word in group:
+                if len(word) > 1:
+                    words.setdefault(word, None)
+        words.update(self.userdict)
+        return words
+
+
+def _data_lines(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise KbError(f"无法读取词典文件:{err.strerror}。", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise KbError("词典文件不是 UTF-8 编码,请用 UTF-8 重新保存。", path=str(path)) from None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield number, line
+
+
+def load_resources(data_dir: Path = DATA_DIR) -> Resources:
+    data_dir = Path(data_dir)
+    userdict: list[tuple[str, int | None]] = []
+    for number, line in _data_lines(data_dir / "userdict.txt"):
+        parts = line.split()
+        if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+            raise KbError("每行应是“词”或“词 词频”,词频必须是正整数。", path=str(data_dir / "userdict.txt"), line=number)
+        word = normalize(parts[0])
+        userdict.append((word, int(parts[1]) if len(parts) == 2 else None))
+    synonyms = []
+    for number, line in _data_lines(data_dir / "synonyms.txt"):
+        group = tuple(dict.fromkeys(normalize(w) for w in re.split(r"[\s,,、]+", line) if w))
+        if len(group) < 2:
+            raise KbError("同义词每行至少要有两个词,用空格分隔。", path=str(data_dir / "synonyms.txt"), line=number)
+        synonyms.append(group)
+    stopwords = frozenset(normalize(line) for _, line in _data_lines(data_dir / "stopwords.txt"))
+    digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION}".encode())
+    for name in RESOURCE_FILES:
+        digest.update((data_dir / name).read_bytes())
+    return Resources(tuple(userdict), tuple(synonyms), stopwords, digest.hexdigest()[:16])
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified with OpenCC (phrase-aware)."""
+    if text.isascii():
+        return text
+    return _opencc().convert(text)
+
+
+def clean(text: str) -> str:
+    """Replace characters no one means to search for (controls, lone surrogates) with spaces."""
+    return _UNSAFE.sub(" ", text)
+
+
+def normalize(text: str) -> str:
+    return to_simplified(unicodedata.normalize("NFKC", clean(text))).lower()
+
+
+def is_term(token: str, stopwords: frozenset[str]) -> bool:
+    return bool(_WORDLIKE.search(token)) and token not in stopwords
+
+
+def t2s_char_table() -> dict[str, str]:
+    """OpenCC's character-level t2s mapping for every CJK ideograph it changes.
+
+    The browser and snippet highlighting use it; the index build stores it so queries need not
+    load OpenCC when they contain no traditional character."""
+    chars = [chr(c) for lo, hi in CJK_RANGES for c in range(lo, hi + 1)]
+    converted = _opencc().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # OpenCC never merges lines; be safe if it ever does
+        converted = [_opencc().convert(c) for c in chars]
+    return {c: s for c, s in zip(chars, converted) if s != c and len(s) == 1}
+
+
+class IndexSegmenter:
+    """jieba (full dictionary + domain words) in search mode. Index time only: ~0.7 s to load."""
+
+    def __init__(self, resources: Resources):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.resources = resources
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        for word, freq in resources.domain_words.items():
+            self.tokenizer.add_word(word, freq)
+
+    @property
+    def frequencies(self) -> dict[str, int]:
+        return self.tokenizer.FREQ
+
+    @property
+    def total(self) -> int:
+        return self.tokenizer.total
+
+    def tokens(self, text: str):
+        """(term, start, end) over already-normalized text."""
+        stop = self.resources.stopwords
+        for word, start, end in self.tokenizer.tokenize(text, mode="search", HMM=True):
+            if is_term(word, stop):
+                yield word, start, end
