@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kb_tools.errors import PageError
@@ -74,12 +75,29 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return match.group(1) or "", text[match.end():], body_line
 
 
+@lru_cache(maxsize=1)
+def _loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that keeps an impossible date (2026-13-40) as text for the schema to report."""
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
+
+
 def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
     import yaml
 
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.load(yaml_text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        data = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---

@@ -36,6 +36,7 @@ def _tolerant_yaml(text: str) -> dict:
 @dataclass(frozen=True)
 class Project:
     root: Path
+    index_path: Path | None = None  # default: $KB_INDEX_DIR or <root>/search_index
 
     @property
     def config_path(self) -> Path:
@@ -61,7 +62,7 @@ class Project:
 
     @property
     def index_dir(self) -> Path:
-        return Path(os.environ.get("KB_INDEX_DIR") or self.root / "search_index")
+        return Path(self.index_path or os.environ.get("KB_INDEX_DIR") or self.root / "search_index")
 
     def page_url(self, rel_path: str) -> str:
         return page_url(self.site_url, rel_path)

@@ -158,7 +158,7 @@ class Searcher:
         if not isinstance(raw, str):
             raise QueryError("查询必须是文字。")
         plan = plan_query(raw, self.qd)
-        if not plan.text.strip():
+        if not re.search(r"\w", plan.text):
             raise QueryError("查询是空的。请输入要查找的问题,例如:kb search 楼上漏水把地板泡了")
         hits = self._run(plan, limit, category, tag)
         if not hits:

@@ -1,0 +1,131 @@
+"""Fixtures build real things in tmp_path: a tiny knowledge base and a real index built from it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kb_tools.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY_PAGES = {
+    "index.md": """
+        ---
+        title: 首页
+        ---
+        欢迎使用。
+        """,
+    "repairs/index.md": """
+        ---
+        title: 维修与赔偿
+        order: 1
+        ---
+        维修和赔偿相关的问题。
+        """,
+    "repairs/water-outage.md": """
+        ---
+        title: 停水造成损失,物业要赔偿吗?
+        category: 维修与赔偿
+        tags: [停水, 赔偿]
+        aliases: [自来水突然没了怎么办]
+        reviewed: 2026-11-01
+        status: published
+        source: {title: 测试来源, date: 2023-11-21, sections: [5]}
+        related: [soaked-floor.md]
+        ---
+        ## 简要回答
+
+        物业无故停水造成经济损失的,应当给予适当赔偿。
+
+        ## 注意事项
+
+        维修水管需要停水时,物业应提前通知业主。
+        """,
+    "repairs/soaked-floor.md": """
+        ---
+        title: 地板被水泡了,物业负责吗?
+        category: 维修与赔偿
+        tags: [漏水, 地板]
+        aliases: [楼上漏水把木地板泡坏了]
+        reviewed: 2026-11-01
+        status: needs-review
+        review_note: 责任划分需要编辑补充。
+        ---
+        ## 简要回答
+
+        如果是物业的责任,由物业负责维修或赔偿;否则物业也要帮助业主处理漏水事故。
+        """,
+    "privacy/index.md": """
+        ---
+        title: 业主隐私
+        order: 2
+        ---
+        业主信息相关的问题。
+        """,
+    "privacy/neighbour-contact.md": """
+        ---
+        title: 能向物业要邻居的联系方式吗?
+        category: 业主隐私
+        tags: [联系方式, 隐私]
+        aliases: [想找对门邻居的电话]
+        reviewed: 2026-11-01
+        status: published
+        ---
+        ## 简要回答
+
+        物业一般不会提供其他业主的手机号码,这属于个人信息。遇到漏水等严重的事,可以请物业帮忙联系对方。
+        """,
+}
+
+MKDOCS_YML = """\
+site_name: 测试知识库
+site_url: https://kb.example.org/
+theme:
+  name: material
+  language: zh
+markdown_extensions:
+  - attr_list
+  - admonition
+hooks:
+  - {hooks}
+"""
+
+
+def write_pages(docs: Path, pages: dict[str, str]) -> None:
+    for rel, text in pages.items():
+        path = docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+@pytest.fixture
+def tiny_project(tmp_path, monkeypatch) -> Project:
+    """A three-question knowledge base with its own mkdocs.yml; KB_ROOT points at it."""
+    root = tmp_path / "kb"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=ROOT / "kb_tools" / "mkdocs_hooks.py"), encoding="utf-8")
+    write_pages(root / "docs", TINY_PAGES)
+    monkeypatch.setenv("KB_ROOT", str(root))
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    return Project(root)
+
+
+@pytest.fixture
+def tiny_index(tiny_project):
+    from kb_tools.indexer import build
+
+    build(tiny_project)
+    return tiny_project
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """The real knowledge base indexed into a temporary directory (the repo's own index untouched)."""
+    from kb_tools.indexer import build
+
+    project = Project(ROOT, index_path=tmp_path_factory.mktemp("real-index"))
+    build(project)
+    return project

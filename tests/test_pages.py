@@ -1,0 +1,139 @@
+"""The page loader, and the curated content it loads."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from kb_tools.errors import PageError
+from kb_tools.pages import load_library, parse_page, read_page
+
+from conftest import ROOT
+
+DOCS = ROOT / "docs"
+JUNK = ["返回首页", "161 2023-11-21", "09:31 admin", "顶一下", "踩一下", "相关评论", "我要评论", "用户名", "验证码",
+        "点击我更换图片", "weiqiangcn", "http://", "更多物业服务", "过错又在\n"]
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library(DOCS)
+
+
+def page_text(**fields):
+    base = {"title": "停水了怎么办?", "category": "损失与赔偿", "tags": "[停水]", "aliases": "[没水了]",
+            "reviewed": "2026-11-26", "status": "published"}
+    base.update(fields)
+    front = "\n".join(f"{k}: {v}" for k, v in base.items() if v is not None)
+    return f"---\n{front}\n---\n正文。\n"
+
+
+# -- the loader -------------------------------------------------------------------------------
+
+def test_question_page_becomes_a_typed_record():
+    page = parse_page(page_text(source="{title: 来源, date: 2023-11-21, sections: [5, 8]}"), "compensation/x.md")
+    assert (page.kind, page.title, page.category, page.tags, page.aliases, page.status) == (
+        "question", "停水了怎么办?", "损失与赔偿", ("停水",), ("没水了",), "published")
+    assert page.reviewed.isoformat() == "2026-11-26"
+    assert page.source.sections == (5, 8)
+    assert page.body == "正文。\n" and page.body_line == 10
+
+
+@pytest.mark.parametrize("fields, line, message", [
+    ({"title": None}, 1, "缺少必填字段 `title`"),
+    ({"reviewed": "2026-13-40"}, 6, "字段 `reviewed` 必须是日期,格式为 YYYY-MM-DD"),
+    ({"status": "done"}, 7, "字段 `status` 只能是 published 或 needs-review"),
+    ({"tags": "停水"}, 4, "字段 `tags` 必须是列表"),
+    ({"aliases": "[]"}, 5, "字段 `aliases` 至少需要 1 项"),
+    ({"source": "{title: 来源, date: 2023-11-21, sections: [11]}"}, 8, "`source.sections` 必须是 1 到 10 之间的整数列表"),
+    ({"author": "张三"}, 8, "未知字段 `author`"),
+])
+def test_schema_errors_name_the_line(fields, line, message):
+    with pytest.raises(PageError) as err:
+        parse_page(page_text(**fields), "compensation/x.md")
+    assert err.value.line == line and message in err.value.message
+    assert str(err.value).startswith(f"compensation/x.md:{line}: ")
+
+
+def test_invalid_yaml_names_the_line():
+    text = "---\ntitle: 停水\ntags: [停水\nstatus: published\n---\n"
+    with pytest.raises(PageError) as err:
+        parse_page(text, "a/b.md")
+    assert err.value.line == 4 and "front matter 不是有效的 YAML" in err.value.message
+
+
+def test_non_utf8_file_is_refused_with_its_line(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/b.md").write_bytes("---\ntitle: 停水\n---\n".encode() + "第四行".encode("gbk"))
+    with pytest.raises(PageError, match=r"a/b.md:4: 文件不是 UTF-8 编码"):
+        read_page(tmp_path, "a/b.md")
+
+
+def test_category_must_match_its_folder(tmp_path):
+    (tmp_path / "compensation").mkdir()
+    (tmp_path / "compensation/index.md").write_text("---\ntitle: 损失与赔偿\n---\n", encoding="utf-8")
+    (tmp_path / "compensation/x.md").write_text(page_text(category="沟通与投诉"), encoding="utf-8")
+    with pytest.raises(PageError, match=r"compensation/x.md:3: `category: 沟通与投诉` 与所在目录的分类“损失与赔偿”不一致"):
+        load_library(tmp_path)
+
+
+# -- the curated content ----------------------------------------------------------------------
+
+def test_every_page_loads(library):
+    assert len(library.questions) >= 10
+    assert set(library.categories) == {"compensation", "privacy", "service", "management"}
+
+
+def test_every_source_section_is_curated(library):
+    covered = {n for page in library.questions if page.source for n in page.source.sections}
+    assert covered == set(range(1, 11))
+
+
+def test_every_question_page_is_complete(library):
+    for page in library.questions:
+        assert page.title.endswith("?"), page.path
+        assert page.body.lstrip().startswith("## 简要回答"), page.path
+        assert len(page.aliases) >= 3, page.path
+        assert page.related, page.path
+        assert page.status != "needs-review" or page.review_note, page.path
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_no_junk_from_the_source_page(junk):
+    for path in DOCS.rglob("*.md"):
+        assert junk not in path.read_text(encoding="utf-8"), path
+
+
+def test_evident_typos_are_fixed():
+    text = "".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md"))
+    assert "若姓名" not in text and "若漏水" not in text
+    assert "象摩托罗拉" not in text
+    assert '\\"' not in text and "唐拉德" not in text
+
+
+def test_morning_meeting_tone_is_professional(library):
+    body = library.pages["management/morning-meeting.md"].body
+    for phrase in ("以气势震慑", "欺负", "铁腕"):
+        assert phrase not in body
+
+
+def test_tender_page_is_flagged_for_review(library):
+    page = library.pages["management/property-tender.md"]
+    assert page.status == "needs-review" and page.source.sections == (3,)
+
+
+def test_outdated_laws_carry_a_notice(library):
+    for page in library.questions:
+        if "物权法" in page.body:
+            assert '!!! note "法律更新提示"' in page.body and "2021" in page.body, page.path
+    privacy = library.pages["privacy/personal-information-collection.md"].body
+    assert "个人信息保护法" in privacy and "2021" in privacy
+
+
+def test_civil_code_articles_have_anchors_and_leave_out_unrelated_ones(library):
+    body = library.pages["law/civil-code-personal-information.md"].body
+    anchors = re.findall(r"\{#(第[^}]+条)\}", body)
+    assert anchors == ["第一百一十一条"] + [f"第一千零三十{n}条" for n in "二三四五六七八九"]
+    assert "第一千零三十条 " not in body and "荣誉权。" not in body

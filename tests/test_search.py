@@ -1,0 +1,139 @@
+"""Search over a real index built in tmp_path from tiny Chinese pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb_tools.errors import IndexBusy, IndexUnavailable, QueryError
+from kb_tools.indexer import build, build_lock, current_generation, ensure_fresh, read_meta
+from kb_tools.search import Searcher
+
+from conftest import write_pages
+
+
+def paths(project, query, **kw):
+    with Searcher(project) as s:
+        return [r.path for r in s.search(query, **kw)]
+
+
+def test_natural_question_ranks_the_answer_first(tiny_index):
+    assert paths(tiny_index, "楼上漏水把地板泡了") == [
+        "repairs/soaked-floor.md",
+        "privacy/neighbour-contact.md",
+    ]
+
+
+def test_query_with_no_known_word_returns_nothing(tiny_index):
+    assert paths(tiny_index, "区块链比特币") == []
+
+
+def test_traditional_script_query_finds_simplified_page(tiny_index):
+    assert paths(tiny_index, "停水造成損失,物業要賠償嗎")[0] == "repairs/water-outage.md"
+
+
+def test_full_width_and_case_are_normalized(tiny_index):
+    assert paths(tiny_index, "ＡＢＣ 停水")[0] == "repairs/water-outage.md"
+
+
+def test_synonym_finds_page_that_uses_the_other_word(tiny_index):
+    # The pages say 停水; 断水 is its synonym in kb_tools/data/synonyms.txt.
+    assert paths(tiny_index, "断水")[0] == "repairs/water-outage.md"
+
+
+def test_alias_counts_like_a_title(tiny_index):
+    assert paths(tiny_index, "想找对门邻居的电话")[0] == "privacy/neighbour-contact.md"
+
+
+def test_nav_pages_are_not_answers(tiny_index):
+    # The category index says 维修和赔偿 too, but it is navigation, not an answer.
+    assert "repairs/index.md" not in paths(tiny_index, "维修 赔偿")
+
+
+def test_category_and_tag_filters(tiny_index):
+    assert paths(tiny_index, "漏水", category="privacy") == ["privacy/neighbour-contact.md"]
+    assert paths(tiny_index, "漏水", tag="地板") == ["repairs/soaked-floor.md"]
+
+
+def test_substring_fallback_never_answers_nothing_when_words_occur(tiny_index):
+    # 泡 alone is not an indexed term (jieba keeps 泡 inside longer words), but it occurs.
+    assert paths(tiny_index, "泡") != []
+
+
+def test_long_pasted_text_is_reduced_to_informative_terms(tiny_index):
+    text = "您好,我是三号楼的业主。" + "今天早上起来发现家里一直停水," * 200 + "请问物业要赔偿吗?"
+    with Searcher(tiny_index) as s:
+        from kb_tools.search import MAX_QUERY_TERMS, plan_query
+
+        plan = plan_query(text, s.qd)
+        assert len(plan.terms) <= MAX_QUERY_TERMS
+        assert s.search(text)[0].path == "repairs/water-outage.md"
+
+
+def test_result_carries_url_snippet_and_highlights(tiny_index):
+    with Searcher(tiny_index) as s:
+        top = s.search("停水 赔偿")[0]
+    assert top.url == "https://kb.example.org/repairs/water-outage/"
+    assert top.title == "停水造成损失,物业要赔偿吗?"
+    assert top.category == "维修与赔偿"
+    assert [top.snippet[a:b] for a, b in top.spans] == ["停水", "赔偿"]
+
+
+def test_empty_query_is_refused_with_a_message(tiny_index):
+    with Searcher(tiny_index) as s, pytest.raises(QueryError, match="查询是空的"):
+        s.search(" ,。\x00 ")
+
+
+def test_incremental_build_touches_only_changed_pages(tiny_index):
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"privacy/neighbour-contact.md": (docs / "privacy/neighbour-contact.md").read_text() + "\n补充:快递柜。\n"})
+    (docs / "repairs/soaked-floor.md").unlink()
+    water = docs / "repairs/water-outage.md"
+    water.write_text(water.read_text().replace("related: [soaked-floor.md]\n", ""))
+    report = build(tiny_index)
+    assert (report.full, report.added, report.changed, report.removed) == (
+        False, [], ["privacy/neighbour-contact.md", "repairs/water-outage.md"], ["repairs/soaked-floor.md"])
+    assert paths(tiny_index, "快递柜") == ["privacy/neighbour-contact.md"]
+    assert "repairs/soaked-floor.md" not in paths(tiny_index, "地板")
+    assert build(tiny_index).up_to_date
+
+
+def test_failed_build_leaves_previous_index_usable(tiny_index):
+    before = current_generation(tiny_index.index_dir)
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"repairs/new-page.md": (docs / "repairs/water-outage.md").read_text().replace("停水造成损失", "电梯故障")})
+    with pytest.raises(IndexUnavailable, match="磁盘空间不足"):
+        build(tiny_index, full=True, _fail_after=1)
+    assert current_generation(tiny_index.index_dir) == before
+    assert not list(tiny_index.index_dir.glob(".tmp-*"))
+    assert paths(tiny_index, "地板")[0] == "repairs/soaked-floor.md"
+
+
+def test_second_builder_gets_a_clear_message(tiny_index):
+    with build_lock(tiny_index.index_dir, wait=0):
+        with pytest.raises(IndexBusy, match="另一个 `kb index` 正在重建索引"):
+            build(tiny_index, wait=0.2)
+
+
+def test_search_builds_a_missing_index_and_says_so(tiny_project):
+    said = []
+    report = ensure_fresh(tiny_project, notify=said.append)
+    assert said == ["索引不存在,正在建立……"]
+    assert report.added and paths(tiny_project, "停水")
+
+
+def test_search_rebuilds_when_pages_are_newer(tiny_index):
+    said = []
+    assert ensure_fresh(tiny_index, notify=said.append) is None and said == []
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"repairs/water-outage.md": (docs / "repairs/water-outage.md").read_text() + "\n电梯\n"})
+    ensure_fresh(tiny_index, notify=said.append)
+    assert said == ["页面有更新,正在更新索引……"]
+    assert paths(tiny_index, "电梯") == ["repairs/water-outage.md"]
+
+
+def test_pipeline_version_change_forces_full_rebuild(tiny_index, monkeypatch):
+    import kb_tools.indexer as indexer
+
+    monkeypatch.setattr(indexer, "PIPELINE_VERSION", 999)
+    assert indexer.is_stale(tiny_index, read_meta(current_generation(tiny_index.index_dir)))
+    assert build(tiny_index).full
