@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import Token, Tokenizer
-from whoosh.filedb.filestore import FileStorage
+
+from kb_tools.ranking import BM25_B, BM25_K1, FIELD_BOOSTS
 
 SCHEMA_VERSION = 1
 INDEX_NAME = "kb"
-# Title and other phrasings say what a page answers; body words only that it mentions them.
-FIELD_BOOSTS = {"title": 5.0, "aliases": 4.0, "tags": 2.0, "headings": 1.5, "category": 1.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 _segmenter = None  # set by set_index_segmenter() in the process that builds the index
@@ -124,7 +123,7 @@ def _field_terms(reader, name):
 
 
 def open_searcher(ix):
-    return ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+    return ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
 
 
 def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: str | None = None,

@@ -30,7 +30,7 @@ from kb_tools.errors import IndexBusy, IndexUnavailable, KbError
 from kb_tools.pages import Page, load_library, page_paths
 from kb_tools.project import Project
 from kb_tools.text import (DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, load_resources,
-                           normalize, t2s_char_table)
+                           normalize, query_dictionary)
 
 KEEP_GENERATIONS = 2  # the live one and the one before, for searches that resolved it just now
 
@@ -191,27 +191,6 @@ def _cleanup(index_dir: Path, live: str) -> None:
         shutil.rmtree(gen, ignore_errors=True)
 
 
-def query_dictionary(ix, segmenter: IndexSegmenter, resources) -> dict:
-    """What a query needs to be segmented like the index: the index's own vocabulary with jieba's
-    frequencies and document frequencies, synonyms, stop words and OpenCC's character table."""
-    df = engine.vocabulary(ix)
-    freq = segmenter.frequencies
-    words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
-    for word in resources.domain_words:
-        words.setdefault(word, [freq.get(word) or 1, 0])
-    with ix.searcher() as searcher:
-        docs = searcher.doc_count()
-    return {
-        "pipeline_version": PIPELINE_VERSION,
-        "total": segmenter.total,
-        "docs": docs,
-        "words": words,
-        "synonyms": [list(g) for g in resources.synonyms],
-        "stopwords": sorted(resources.stopwords),
-        "t2s": t2s_char_table(),
-    }
-
-
 def build(project: Project, *, full: bool = False, wait: float = 120.0, progress=None, on_wait=None,
           _fail_after: int | None = None) -> BuildReport:
     """Bring the index up to date with docs/. `progress(done, total)` is called per page."""
@@ -279,7 +258,9 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             except BaseException:
                 writer.cancel()
                 raise
-            _write_json(tmp / "querydict.json", query_dictionary(ix, segmenter, resources))
+            with ix.searcher() as searcher:
+                docs = searcher.doc_count()
+            _write_json(tmp / "querydict.json", query_dictionary(engine.vocabulary(ix), docs, segmenter, resources))
             _write_json(tmp / "meta.json", {
                 "pipeline_version": PIPELINE_VERSION,
                 "schema_version": engine.SCHEMA_VERSION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -9,8 +10,18 @@ from mkdocs.exceptions import PluginError
 from kb_tools import site
 from kb_tools.errors import KbError
 from kb_tools.pages import load_library
+from kb_tools.site_search import SiteIndex
+from kb_tools.text import IndexSegmenter, load_resources
 
 _state: dict = {}
+_segmenters: dict = {}  # jieba takes ~0.7 s to load: once per process, per dictionary version
+
+
+def _segmenter(resources):
+    if resources.fingerprint not in _segmenters:
+        _segmenters.clear()
+        _segmenters[resources.fingerprint] = IndexSegmenter(resources)
+    return _segmenters[resources.fingerprint]
 
 
 def on_config(config):
@@ -23,6 +34,11 @@ def on_config(config):
     _state["dates"] = site.git_dates(Path(config["config_file_path"]).parent, docs_dir)
     if not config.get("nav"):
         config["nav"] = site.build_nav(library)
+    try:
+        resources = load_resources()
+    except KbError as err:
+        raise PluginError(f"搜索词典有误:{err}") from None
+    _state["search"] = SiteIndex(resources, _segmenter(resources))
     return config
 
 
@@ -35,3 +51,16 @@ def on_page_markdown(markdown, page, config, files):
     if record.description:
         page.meta.setdefault("description", record.description)
     return site.decorate(record, markdown, library)
+
+
+def on_page_content(html, page, config, files):
+    record = _state["library"].pages.get(page.file.src_uri)
+    if record is not None and record.searchable:
+        _state["search"].add(record, page.url, html)
+    return html
+
+
+def on_post_build(config):
+    target = Path(config["site_dir"]) / "search" / "kb-index.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(_state["search"].data(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

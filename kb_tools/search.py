@@ -18,12 +18,11 @@ from kb_tools import engine
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.indexer import current_generation, read_meta
 from kb_tools.project import Project, page_url
+from kb_tools.ranking import MAX_QUERY_TERMS, SYNONYM_WEIGHT
 from kb_tools.segment import Segmenter
 from kb_tools.text import clean, is_term, to_simplified
 
-MAX_QUERY_TERMS = 24  # a pasted long text is reduced to its most informative terms
 MAX_QUERY_CHARS = 20_000
-SYNONYM_WEIGHT = 0.8
 SNIPPET_CHARS = 90
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 
@@ -55,7 +54,9 @@ class Result:
 
 class QueryDictionary:
     def __init__(self, data: dict):
-        self.words: dict[str, list[int]] = data["words"]
+        words = data["words"]
+        # querydict.json maps word -> [freq, df]; the site's data lists [word, freq, df] in order.
+        self.words: dict[str, list[int]] = words if isinstance(words, dict) else {w[0]: w[1:] for w in words}
         self.docs: int = max(1, data["docs"])
         self.stopwords = frozenset(data["stopwords"])
         self.t2s: dict[str, str] = data["t2s"]

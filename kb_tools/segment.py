@@ -6,7 +6,7 @@ characters count as frequency 1), then, as jieba's search mode does, also emit t
 3-character dictionary words inside longer words. Because the dictionary holds exactly the
 index's terms (with jieba's frequencies), every term a query yields can match the index.
 
-kb_tools/assets/kb-search-worker.js implements the same algorithm for the site's search box;
+overrides/assets/javascripts/kb-search-worker.js implements the same algorithm for the site's search box;
 tests/test_site_search.py checks the two agree on the evaluation queries.
 """
 

@@ -158,3 +158,22 @@ class IndexSegmenter:
         for word, start, end in self.tokenizer.tokenize(text, mode="search", HMM=True):
             if is_term(word, stop):
                 yield word, start, end
+
+
+def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, resources: Resources) -> dict:
+    """What a query needs to be segmented like the index, without jieba: the index's own
+    vocabulary with jieba's frequencies and document frequencies, the domain words, synonyms,
+    stop words and OpenCC's character table. The CLI and the site's search worker both read it."""
+    freq = segmenter.frequencies
+    words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
+    for word in resources.domain_words:
+        words.setdefault(word, [freq.get(word) or 1, 0])
+    return {
+        "pipeline_version": PIPELINE_VERSION,
+        "total": segmenter.total,
+        "docs": docs,
+        "words": words,
+        "synonyms": [list(g) for g in resources.synonyms],
+        "stopwords": sorted(resources.stopwords),
+        "t2s": t2s_char_table(),
+    }

@@ -1,0 +1,476 @@
+/*
+ * Site search worker for 物业知识库.
+ *
+ * Material for MkDocs creates its search worker from the URL in the page's __config; our
+ * main.html points that URL here. This worker speaks Material's message protocol
+ * (SETUP = 0, READY = 1, QUERY = 2, RESULT = 3) so Material's search box and result list stay
+ * as they are, but it answers from our own index, search/kb-index.json, written at build time by
+ * kb_tools/site_search.py with the same text pipeline as the `kb` CLI.
+ *
+ * Query analysis mirrors kb_tools/search.py and kb_tools/segment.py step by step: NFKC, OpenCC's
+ * traditional -> simplified character table, lower case, jieba's DAG route over the index's own
+ * vocabulary, search-mode sub-words, stop words, synonym groups, long-query term selection.
+ * tests/test_site_search.py checks that both produce the same terms for the evaluation queries.
+ */
+"use strict";
+
+var MSG_SETUP = 0;
+var MSG_READY = 1;
+var MSG_QUERY = 2;
+var MSG_RESULT = 3;
+
+var MAX_QUERY_CHARS = 20000;
+var SNIPPET_CHARS = 90;
+var MAX_RESULTS = 20;
+
+var UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/gu;
+var WORDLIKE = /[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+var BLOCK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9+#&._%\-]+/g;
+var ALNUM = /^[a-z0-9]$/;
+var SENTENCE_END = /([。!?;!?;\n])/;
+
+/* ---- the text pipeline (kb_tools/text.py, kb_tools/segment.py) ---------------------------- */
+
+function Analyzer(dict) {
+  this.freq = new Map();
+  this.df = new Map();
+  this.maxLen = 1;
+  for (var i = 0; i < dict.words.length; i++) {
+    var entry = dict.words[i];
+    this.freq.set(entry[0], entry[1]);
+    this.df.set(entry[0], entry[2]);
+    if (entry[0].length > this.maxLen) this.maxLen = entry[0].length;
+  }
+  this.logTotal = Math.log(Math.max(dict.total, 2));
+  this.docs = Math.max(1, dict.docs);
+  this.stopwords = new Set(dict.stopwords);
+  this.t2s = dict.t2s;
+  this.synonyms = new Map();
+  for (var g = 0; g < dict.synonyms.length; g++) {
+    var group = dict.synonyms[g];
+    for (var w = 0; w < group.length; w++) {
+      var list = this.synonyms.get(group[w]) || [];
+      for (var o = 0; o < group.length; o++) if (o !== w) list.push(group[o]);
+      this.synonyms.set(group[w], list);
+    }
+  }
+}
+
+Analyzer.prototype.normalize = function (text) {
+  text = text.replace(UNSAFE, " ").normalize("NFKC");
+  var out = "";
+  for (var ch of text) out += this.t2s[ch] || ch;
+  return out.toLowerCase();
+};
+
+/* The same normalization one character at a time, with where each output character came from. */
+Analyzer.prototype.charMap = function (text) {
+  var out = "";
+  var origin = [];
+  for (var i = 0; i < text.length; i++) {
+    var norm = text[i].normalize("NFKC").toLowerCase();
+    var mapped = "";
+    for (var ch of norm) mapped += this.t2s[ch] || ch;
+    out += mapped;
+    for (var k = 0; k < mapped.length; k++) origin.push(i);
+  }
+  return { text: out, origin: origin };
+};
+
+Analyzer.prototype.dfOf = function (term) {
+  return this.df.get(term) || 0;
+};
+
+Analyzer.prototype.idf = function (term) {
+  var df = this.dfOf(term);
+  return Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+};
+
+Analyzer.prototype.isTerm = function (token) {
+  return WORDLIKE.test(token) && !this.stopwords.has(token);
+};
+
+/* jieba's precise mode without HMM over this dictionary (kb_tools.segment.Segmenter._route). */
+Analyzer.prototype.route = function (text) {
+  var n = text.length;
+  var bestScore = new Array(n + 1).fill(0);
+  var bestEnd = new Array(n + 1).fill(n);
+  for (var i = n - 1; i >= 0; i--) {
+    var top = -Infinity;
+    var topEnd = i + 1;
+    var limit = Math.min(n, i + this.maxLen);
+    var ends = [];
+    for (var j = i + 2; j <= limit; j++) if (this.freq.has(text.slice(i, j))) ends.push(j);
+    ends.push(i + 1);
+    for (var e = 0; e < ends.length; e++) {
+      var end = ends[e];
+      var score = Math.log(this.freq.get(text.slice(i, end)) || 1) - this.logTotal + bestScore[end];
+      // Python's max() over (score, end) tuples: a tie goes to the longer word.
+      if (score > top || (score === top && end > topEnd)) {
+        top = score;
+        topEnd = end;
+      }
+    }
+    bestScore[i] = top;
+    bestEnd[i] = topEnd;
+  }
+  var words = [];
+  var latin = "";
+  for (var p = 0; p < n; ) {
+    var q = bestEnd[p];
+    var word = text.slice(p, q);
+    if (q - p === 1 && ALNUM.test(word)) {
+      latin += word;
+    } else {
+      if (latin) {
+        words.push(latin);
+        latin = "";
+      }
+      words.push(word);
+    }
+    p = q;
+  }
+  if (latin) words.push(latin);
+  return words;
+};
+
+Analyzer.prototype.cut = function (text) {
+  var blocks = text.match(BLOCK) || [];
+  var words = [];
+  for (var b = 0; b < blocks.length; b++) words = words.concat(this.route(blocks[b]));
+  return words;
+};
+
+Analyzer.prototype.cutForSearch = function (text) {
+  var out = [];
+  var words = this.cut(text);
+  for (var w = 0; w < words.length; w++) {
+    var word = words[w];
+    for (var size = 2; size <= 3; size++) {
+      if (word.length > size) {
+        for (var i = 0; i + size <= word.length; i++) {
+          var gram = word.slice(i, i + size);
+          if (this.freq.has(gram)) out.push(gram);
+        }
+      }
+    }
+    out.push(word);
+  }
+  return out;
+};
+
+/* kb_tools.search.plan_query */
+Analyzer.prototype.plan = function (raw, ranking) {
+  var self = this;
+  var text = this.normalize(raw.slice(0, MAX_QUERY_CHARS));
+  var counts = new Map();
+  this.cutForSearch(text).forEach(function (t) {
+    if (self.isTerm(t)) counts.set(t, (counts.get(t) || 0) + 1);
+  });
+  var known = [];
+  counts.forEach(function (_, t) {
+    var synonyms = self.synonyms.get(t) || [];
+    if (self.dfOf(t) || synonyms.some(function (s) { return self.dfOf(s); })) known.push(t);
+  });
+  if (known.length > ranking.maxTerms) {
+    var weight = function (t) { return (1 + Math.log(counts.get(t))) * self.idf(t); };
+    known = known.slice().sort(function (a, b) { return weight(b) - weight(a); }).slice(0, ranking.maxTerms);
+  }
+  var groups = [];
+  known.forEach(function (t) {
+    var group = self.dfOf(t) ? [[t, 1.0]] : [];
+    (self.synonyms.get(t) || []).forEach(function (s) {
+      if (self.dfOf(s)) group.push([s, ranking.synonymWeight]);
+    });
+    if (group.length) groups.push(group);
+  });
+  return { text: text, terms: known, groups: groups };
+};
+
+/* kb_tools.search.fallback_plan: indexed words inside the query, then words containing a piece. */
+Analyzer.prototype.fallback = function (text, ranking) {
+  var found = [];
+  var seen = new Set();
+  var n = text.length;
+  for (var i = 0; i < n; i++) {
+    for (var j = i + 1; j <= Math.min(n, i + this.maxLen); j++) {
+      var piece = text.slice(i, j);
+      if (this.dfOf(piece) && this.isTerm(piece) && !seen.has(piece)) {
+        seen.add(piece);
+        found.push(piece);
+      }
+    }
+  }
+  if (!found.length) {
+    var self = this;
+    var pieces = this.cut(text).filter(function (t) { return self.isTerm(t); });
+    var candidates = [];
+    this.df.forEach(function (df, w) {
+      if (df && pieces.some(function (p) { return w.indexOf(p) !== -1; })) candidates.push(w);
+    });
+    candidates.sort(function (a, b) { return self.dfOf(b) - self.dfOf(a); });
+    found = candidates;
+  }
+  found = found.slice(0, ranking.maxTerms);
+  return { text: text, terms: found, groups: found.map(function (t) { return [[t, 1.0]]; }) };
+};
+
+/* ---- the index ---------------------------------------------------------------------------- */
+
+function Engine(data) {
+  this.ranking = data.ranking;
+  this.analyzer = new Analyzer(data.dictionary);
+  this.vocab = data.dictionary.words.map(function (w) { return w[0]; });
+  this.docs = data.docs;
+  var nFields = this.ranking.fields.length;
+  this.postings = new Map(); // term -> [[doc, field, tf], ...]
+  this.lengths = []; // doc -> [length per field]
+  var totals = new Array(nFields).fill(0);
+  for (var d = 0; d < this.docs.length; d++) {
+    var lengths = new Array(nFields).fill(0);
+    var fields = this.docs[d].fields;
+    for (var f = 0; f < nFields; f++) {
+      var packed = fields[f];
+      for (var k = 0; k < packed.length; k += 2) {
+        var term = this.vocab[packed[k]];
+        var tf = packed[k + 1];
+        lengths[f] += tf;
+        var list = this.postings.get(term);
+        if (!list) this.postings.set(term, (list = []));
+        list.push([d, f, tf]);
+      }
+      totals[f] += lengths[f];
+    }
+    this.lengths.push(lengths);
+  }
+  this.averages = totals.map(function (t) { return t / Math.max(1, data.docs.length) || 1; });
+}
+
+Engine.prototype.bm25 = function (tf, length, average) {
+  var k1 = this.ranking.k1;
+  var b = this.ranking.b;
+  return (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / average));
+};
+
+/* BM25F over fields; synonyms in a group count once (their best); groups add up. */
+Engine.prototype.rank = function (groups) {
+  var self = this;
+  var scores = new Map();
+  var matched = new Map(); // doc -> Set of matched terms
+  groups.forEach(function (group) {
+    var best = new Map();
+    group.forEach(function (alt) {
+      var term = alt[0];
+      var weight = alt[1];
+      var idf = self.analyzer.idf(term);
+      var perDoc = new Map();
+      (self.postings.get(term) || []).forEach(function (p) {
+        var d = p[0];
+        var f = p[1];
+        var s = idf * self.ranking.boosts[f] * self.bm25(p[2], self.lengths[d][f], self.averages[f]);
+        perDoc.set(d, (perDoc.get(d) || 0) + s * weight);
+      });
+      perDoc.forEach(function (s, d) {
+        if (s > (best.get(d) || 0)) best.set(d, s);
+        if (!matched.has(d)) matched.set(d, new Set());
+        matched.get(d).add(term);
+      });
+    });
+    best.forEach(function (s, d) { scores.set(d, (scores.get(d) || 0) + s); });
+  });
+  var order = Array.from(scores.keys()).sort(function (a, b) {
+    return scores.get(b) - scores.get(a) || a - b;
+  });
+  return order.map(function (d) { return { doc: d, score: scores.get(d), terms: matched.get(d) }; });
+};
+
+Engine.prototype.search = function (query) {
+  var plan = this.analyzer.plan(query, this.ranking);
+  var hits = this.rank(plan.groups);
+  if (!hits.length && /[\p{L}\p{N}]/u.test(plan.text)) {
+    plan = this.analyzer.fallback(plan.text, this.ranking);
+    hits = this.rank(plan.groups);
+  }
+  return { plan: plan, hits: hits };
+};
+
+/* ---- results in Material's shape ---------------------------------------------------------- */
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  });
+}
+
+Engine.prototype.spans = function (text, terms) {
+  var map = this.analyzer.charMap(text);
+  var spans = [];
+  terms.forEach(function (term) {
+    var at = map.text.indexOf(term);
+    while (at !== -1) {
+      spans.push([map.origin[at], map.origin[at + term.length - 1] + 1]);
+      at = map.text.indexOf(term, at + 1);
+    }
+  });
+  spans.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+  var merged = [];
+  spans.forEach(function (s) {
+    var last = merged[merged.length - 1];
+    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+    else merged.push([s[0], s[1]]);
+  });
+  return merged;
+};
+
+Engine.prototype.mark = function (text, spans) {
+  var out = "";
+  var last = 0;
+  spans.forEach(function (s) {
+    out += escapeHtml(text.slice(last, s[0])) + "<mark>" + escapeHtml(text.slice(s[0], s[1])) + "</mark>";
+    last = s[1];
+  });
+  return out + escapeHtml(text.slice(last));
+};
+
+/* kb_tools.search.make_snippet: the sentence covering the most informative terms, trimmed. */
+Engine.prototype.snippet = function (body, terms) {
+  var self = this;
+  var sentences = [];
+  body.split("\n").forEach(function (line) {
+    var parts = line.split(SENTENCE_END);
+    for (var i = 0; i < parts.length; i += 2) {
+      var s = (parts[i] + (parts[i + 1] || "")).trim();
+      if (s) sentences.push(s);
+    }
+  });
+  if (!sentences.length) return { html: "", score: 0 };
+  var best = sentences[0];
+  var bestScore = 0;
+  var bestSpans = [];
+  sentences.forEach(function (sentence) {
+    var spans = self.spans(sentence, terms);
+    var covered = new Set(spans.map(function (s) { return self.analyzer.normalize(sentence.slice(s[0], s[1])); }));
+    var score = 0;
+    covered.forEach(function (t) { score += self.analyzer.idf(t); });
+    if (score > bestScore) {
+      best = sentence;
+      bestScore = score;
+      bestSpans = spans;
+    }
+  });
+  if (best.length <= SNIPPET_CHARS) return { html: this.mark(best, bestSpans), score: bestScore };
+  var first = bestSpans.length ? bestSpans[0][0] : 0;
+  var start = Math.max(0, Math.min(first - Math.floor(SNIPPET_CHARS / 4), best.length - SNIPPET_CHARS));
+  var piece = best.slice(start, start + SNIPPET_CHARS);
+  var shifted = bestSpans
+    .filter(function (s) { return s[1] > start && s[0] < start + SNIPPET_CHARS; })
+    .map(function (s) { return [Math.max(s[0] - start, 0), Math.min(s[1] - start, piece.length)]; });
+  var html = (start ? "…" : "") + this.mark(piece, shifted) + (start + SNIPPET_CHARS < best.length ? "…" : "");
+  return { html: html, score: bestScore };
+};
+
+Engine.prototype.results = function (query) {
+  var self = this;
+  if (!query.trim()) return { items: [] };
+  var found = this.search(query);
+  var terms = new Set();
+  found.plan.groups.forEach(function (g) { g.forEach(function (alt) { terms.add(alt[0]); }); });
+  var items = found.hits.slice(0, MAX_RESULTS).map(function (hit) {
+    var doc = self.docs[hit.doc];
+    var keys = {};
+    hit.terms.forEach(function (t) { keys[t] = true; });
+    var sections = [];
+    var intro = "";
+    doc.sections.forEach(function (section) {
+      var anchor = section[0];
+      var text = section[2];
+      if (!anchor) {
+        intro = text;
+        return;
+      }
+      var snip = self.snippet(text, terms);
+      var titleSpans = self.spans(section[1], terms);
+      var score = snip.score + (titleSpans.length ? 1 : 0);
+      if (score > 0) sections.push({ anchor: anchor, title: self.mark(section[1], titleSpans), text: snip.html, score: score });
+    });
+    sections.sort(function (a, b) { return b.score - a.score; });
+    var firstText = doc.sections.length ? doc.sections[0][2] || (doc.sections[1] || [])[2] || intro : "";
+    var page = {
+      location: doc.url,
+      title: self.mark(doc.title, self.spans(doc.title, terms)),
+      text: sections.length ? "" : self.snippet(firstText || intro, terms).html,
+      score: hit.score,
+      terms: keys,
+    };
+    // Material shows in full the sections scoring at least the group's first item, and folds
+    // the rest under "N more on this page": the best section shows, the others fold.
+    var top = sections.length ? sections[0].score : 1;
+    var group = [page];
+    sections.forEach(function (s, i) {
+      group.push({
+        location: doc.url + "#" + encodeURIComponent(s.anchor),
+        title: s.title,
+        text: s.text,
+        score: i === 0 ? hit.score : (hit.score * s.score) / (top + 1),
+        terms: keys,
+      });
+    });
+    return group;
+  });
+  return { items: items };
+};
+
+/* ---- the worker --------------------------------------------------------------------------- */
+
+var INDEX_URL = new URL("../../search/kb-index.json", self.location.href).href;
+var engine = null;
+var failed = null;
+var setupSeen = false;
+var queued = null;
+
+var loading = fetch(INDEX_URL)
+  .then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  })
+  .then(function (data) {
+    engine = new Engine(data);
+  })
+  .catch(function (err) {
+    failed = err;
+  });
+
+function answer(query) {
+  if (engine) {
+    self.postMessage({ type: MSG_RESULT, data: engine.results(query) });
+  } else {
+    self.postMessage({ type: MSG_RESULT, data: { items: [] } });
+  }
+}
+
+self.addEventListener("message", function (event) {
+  var message = event.data || {};
+  if (message.type === MSG_SETUP) {
+    setupSeen = true;
+    loading.then(function () {
+      if (failed && self.console) self.console.error("物业知识库:搜索数据加载失败", failed);
+      self.postMessage({ type: MSG_READY });
+      if (queued !== null) {
+        answer(queued);
+        queued = null;
+      }
+    });
+  } else if (message.type === MSG_QUERY) {
+    if (!engine && !failed) queued = String(message.data || "");
+    else answer(String(message.data || ""));
+  }
+});
+
+/* For tests and tools (tests/test_site_search.py): the same analysis without the UI. */
+self.kbSearch = {
+  ready: function () { return loading.then(function () { return !!engine; }); },
+  plan: function (q) { return engine.analyzer.plan(q, engine.ranking); },
+  search: function (q) {
+    return engine.search(q).hits.map(function (h) { return engine.docs[h.doc].url; });
+  },
+};
