@@ -16,18 +16,18 @@ from kb_tools.errors import KbError
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 _ARGPARSE_ZH = {
-    "usage: ": "用法:",
+    "usage: ": "用法：",
     "positional arguments": "参数",
     "options": "选项",
     "show this help message and exit": "显示本帮助并退出",
-    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
-    "the following arguments are required: %s": "缺少必需的参数:%s",
-    "unrecognized arguments: %s": "无法识别的参数:%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r(可选:%(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r（可选：%(choices)s）",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
     "expected one argument": "需要一个值",
     "expected at least one argument": "至少需要一个值",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义,可能是 %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
     "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
 }
@@ -44,7 +44,7 @@ argparse._ = _zh  # type: ignore[attr-defined]
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}:错误:{message}\n(运行 `{self.prog} --help` 查看用法。)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n（运行 `{self.prog} --help` 查看用法。）\n")
 
 
 def _positive_int(text: str) -> int:
@@ -60,8 +60,8 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kb",
-        description="物业知识库命令行工具:搜索答案、查看页面、建立索引、检查页面。",
-        epilog="示例:kb search 楼上漏水把地板泡了",
+        description="物业知识库命令行工具：搜索答案、查看页面、建立索引、检查页面。",
+        epilog="示例：kb search 楼上漏水把地板泡了",
     )
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
@@ -69,34 +69,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="用自然的中文问题搜索知识库",
                        description="搜索知识库。可以直接输入业主的原话、关键词、繁体字或法律用语。"
-                                   "找到结果时退出码为 0,没有结果时为 1。",
-                       epilog="示例:kb search 想找对门邻居的联系方式")
+                                   "找到结果时退出码为 0，没有结果时为 1。",
+                       epilog="示例：kb search 想找对门邻居的联系方式")
     p.add_argument("query", nargs="+", metavar="问题", help="要搜索的问题或关键词")
-    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果(默认 5)")
-    p.add_argument("--category", metavar="分类", help="只在某个分类中搜索(分类名称或目录名,例如 损失与赔偿 或 compensation)")
+    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果（默认 5)")
+    p.add_argument("--category", metavar="分类", help="只在某个分类中搜索（分类名称或目录名，例如 损失与赔偿 或 compensation)")
     p.add_argument("--tag", metavar="标签", help="只搜索带有该标签的页面")
-    p.add_argument("--json", action="store_true", help="以 JSON 数组输出结果(按相关度从高到低)")
+    p.add_argument("--json", action="store_true", help="以 JSON 数组输出结果（按相关度从高到低）")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="在终端中显示一个页面",
-                       description="显示页面全文。可以给出页面路径(如 compensation/soaked-floor.md)、网址或标题。")
+                       description="显示页面全文。可以给出页面路径（如 compensation/soaked-floor.md）、网址或标题。")
     p.add_argument("page", nargs="+", metavar="页面", help="页面路径、网址或标题")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("index", help="建立或更新搜索索引",
-                       description="只处理新增、修改和删除的页面;建好后才替换旧索引,中途失败不影响原有索引。")
-    p.add_argument("--full", action="store_true", help="忽略现有索引,全部重建")
+                       description="只处理新增、修改和删除的页面；建好后才替换旧索引，中途失败不影响原有索引。")
+    p.add_argument("--full", action="store_true", help="忽略现有索引，全部重建")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("eval", help="用评测集衡量搜索质量",
-                       description="运行评测集(YAML:查询 → 期望页面),输出 R@1、R@3、MRR@10、零结果率和每一条未命中。")
-    p.add_argument("file", nargs="?", metavar="文件", help="评测集文件(默认 tests/eval/queries.yml)")
+                       description="运行评测集（YAML：查询 → 期望页面），输出 R@1、R@3、MRR@10、零结果率和每一条未命中。")
+    p.add_argument("file", nargs="?", metavar="文件", help="评测集文件（默认 tests/eval/queries.yml)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("serve", help="在本机预览网站(搜索可用)",
-                       description="先更新索引,再启动 MkDocs 预览服务器;修改页面后浏览器会自动刷新。")
-    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址(默认 127.0.0.1:8000)")
+    p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",
+                       description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
+    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址：端口", help="监听地址（默认 127.0.0.1:8000)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -137,11 +137,11 @@ def cmd_search(args) -> int:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
         return EXIT_OK if results else EXIT_ERROR
     if not results:
-        _warn("没有找到相关内容。可以换个说法,或只输入关键词,例如:kb search 停水 赔偿")
+        _warn("没有找到相关内容。可以换个说法，或只输入关键词，例如：kb search 停水 赔偿")
         return EXIT_ERROR
     style = Style(sys.stdout)
     for rank, r in enumerate(results, 1):
-        flag = style("(待审核)", "33") if r.status == "needs-review" else ""
+        flag = style("（待审核）", "33") if r.status == "needs-review" else ""
         print(f"{rank}. {style(r.title, '1')}  [{r.category}]{flag}")
         print("   " + _highlight(r.snippet, r.spans, style))
         print("   " + style(r.url, "36"))
@@ -170,7 +170,7 @@ def _category_filter(searcher, value: str | None) -> str | None:
         if value in (folder, index.title):
             return folder
     names = "、".join(f"{i.title}({f})" for f, i in library.categories.items())
-    raise KbError(f"没有名为“{value}”的分类。可用的分类:{names}。")
+    raise KbError(f"没有名为“{value}”的分类。可用的分类：{names}。")
 
 
 def cmd_show(args) -> int:
@@ -183,7 +183,7 @@ def cmd_show(args) -> int:
     page = _find_page(library, project, wanted)
     style = Style(sys.stdout)
     print(style(page.title, "1"))
-    facts = [f"分类:{page.category}" if page.category else "", f"状态:{_status(page.status)}" if page.status else "",
+    facts = [f"分类：{page.category}" if page.category else "", f"状态：{_status(page.status)}" if page.status else "",
              project.page_url(page.path)]
     print(style("  ".join(f for f in facts if f), "2"))
     print()
@@ -215,8 +215,8 @@ def _find_page(library, project, wanted: str):
         return partial[0]
     if partial:
         names = "\n".join(f"  {p.path}  {p.title}" for p in partial)
-        raise KbError(f"“{wanted}”对应多个页面,请给出路径:\n{names}")
-    raise KbError(f"找不到页面“{wanted}”。请给出 docs/ 下的路径,或先用 `kb search {wanted}` 查找。")
+        raise KbError(f"“{wanted}”对应多个页面，请给出路径：\n{names}")
+    raise KbError(f"找不到页面“{wanted}”。请给出 docs/ 下的路径，或先用 `kb search {wanted}` 查找。")
 
 
 def cmd_index(args) -> int:
@@ -226,15 +226,15 @@ def cmd_index(args) -> int:
     bar = _ProgressBar(sys.stderr)
     try:
         report = build(project, full=args.full, progress=bar.update,
-                       on_wait=lambda: _warn("另一个 `kb index` 正在运行,等待它完成……"))
+                       on_wait=lambda: _warn("另一个 `kb index` 正在运行，等待它完成……"))
     finally:
         bar.close()
     if report.up_to_date:
-        print(f"索引已是最新({report.pages} 个页面)。")
+        print(f"索引已是最新（{report.pages} 个页面）。")
     else:
         kind = "全部重建" if report.full else "增量更新"
-        print(f"索引已{kind}:新增 {len(report.added)} 页,修改 {len(report.changed)} 页,"
-              f"删除 {len(report.removed)} 页,共 {report.pages} 页,用时 {report.seconds:.1f} 秒。")
+        print(f"索引已{kind}：新增 {len(report.added)} 页，修改 {len(report.changed)} 页，"
+              f"删除 {len(report.removed)} 页，共 {report.pages} 页，用时 {report.seconds:.1f} 秒。")
     return EXIT_OK
 
 
@@ -286,7 +286,7 @@ def cmd_serve(args) -> int:
 
     project = _project()
     ensure_fresh(project, notify=_warn)
-    print(f"网站预览:http://{args.addr}/  (按 Ctrl+C 停止)", flush=True)
+    print(f"网站预览：http://{args.addr}/  （按 Ctrl+C 停止）", flush=True)
     os.chdir(project.root)
     os.execvp(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr])
     return EXIT_OK  # pragma: no cover - exec does not return
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KbError as err:
-        _warn(f"错误:{err}")
+        _warn(f"错误：{err}")
         return err.exit_code
     except KeyboardInterrupt:
         _warn("已中断。")

@@ -27,7 +27,7 @@ class PageError(KbError):
 
 
 class ProjectError(KbError):
-    """The project layout is broken (no mkdocs.yml, no docs/ …)."""
+    """The project layout is broken (no mkdocs.yml, no docs/ …）."""
 
 
 class IndexUnavailable(KbError):
@@ -43,6 +43,6 @@ class IndexBusy(KbError):
 
 
 class QueryError(KbError):
-    """The query is refused (empty after normalisation, not text …)."""
+    """The query is refused (empty after normalisation, not text …）."""
 
     exit_code = 2

@@ -68,14 +68,14 @@ def load_eval_set(path: str) -> list[Case]:
         with open(path, encoding="utf-8") as fh:
             node = yaml.compose(fh, Loader=yaml.SafeLoader)
     except OSError as err:
-        raise KbError(f"无法读取评测集:{err.strerror}。", path=path) from None
+        raise KbError(f"无法读取评测集：{err.strerror}。", path=path) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise KbError(f"评测集不是有效的 YAML:{getattr(err, 'problem', err)}", path=path,
                       line=mark.line + 1 if mark else None) from None
     data = yaml.safe_load(open(path, encoding="utf-8"))
     if not isinstance(data, list) or node is None:
-        raise KbError("评测集应是列表,每项包含 query 和 expect。", path=path)
+        raise KbError("评测集应是列表，每项包含 query 和 expect。", path=path)
     cases = []
     for item, item_node in zip(data, node.value):
         line = item_node.start_mark.line + 1
@@ -85,7 +85,7 @@ def load_eval_set(path: str) -> list[Case]:
         if isinstance(expect, str):
             expect = [expect]
         if not isinstance(expect, list) or not expect or not all(isinstance(e, str) for e in expect):
-            raise KbError("expect 必须是页面路径列表,例如 [compensation/soaked-floor.md]。", path=path, line=line)
+            raise KbError("expect 必须是页面路径列表，例如 [compensation/soaked-floor.md]。", path=path, line=line)
         cases.append(Case(item["query"], tuple(expect), str(item.get("kind", "")), line))
     return cases
 
@@ -116,13 +116,13 @@ def evaluate(searcher, cases: list[Case]) -> Report:
 
 def format_report(report: Report) -> str:
     lines = [
-        f"查询数:{report.total}",
-        f"R@1:{report.r1:.3f}   R@3:{report.r3:.3f}   MRR@10:{report.mrr:.3f}   零结果率:{report.zero_rate:.3f}",
+        f"查询数：{report.total}",
+        f"R@1:{report.r1:.3f}   R@3:{report.r3:.3f}   MRR@10:{report.mrr:.3f}   零结果率：{report.zero_rate:.3f}",
     ]
     if report.misses:
-        lines += ["", f"未排第一的查询({len(report.misses)} 条):"]
+        lines += ["", f"未排第一的查询（{len(report.misses)} 条）："]
         for miss in report.misses:
             where = f"第 {miss.rank} 名" if miss.rank else "前 10 名中没有"
-            got = "、".join(miss.got[:3]) or "(无结果)"
-            lines.append(f"  [{where}] {miss.case.query[:60]}\n      期望 {miss.case.expect[0]};实际 {got}")
+            got = "、".join(miss.got[:3]) or "（无结果）"
+            lines.append(f"  [{where}] {miss.case.query[:60]}\n      期望 {miss.case.expect[0]}；实际 {got}")
     return "\n".join(lines)

@@ -111,7 +111,7 @@ def build_lock(index_dir: Path, *, wait: float, on_wait=None):
     try:
         handle = open(index_dir / ".lock", "a+")
     except OSError as err:
-        raise IndexUnavailable(f"无法在 {index_dir} 中创建锁文件:{err.strerror}。请检查目录权限。") from None
+        raise IndexUnavailable(f"无法在 {index_dir} 中创建锁文件：{err.strerror}。请检查目录权限。") from None
     with handle:
         deadline = time.monotonic() + wait
         told = False
@@ -121,7 +121,7 @@ def build_lock(index_dir: Path, *, wait: float, on_wait=None):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexBusy("另一个 `kb index` 正在重建索引。请等它完成后再试(或稍后重新运行)。") from None
+                    raise IndexBusy("另一个 `kb index` 正在重建索引。请等它完成后再试（或稍后重新运行）。") from None
                 if on_wait and not told:
                     on_wait()
                     told = True
@@ -281,8 +281,8 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
         except OSError as err:
             shutil.rmtree(tmp, ignore_errors=True)
             if err.errno == errno.ENOSPC:
-                raise IndexUnavailable("磁盘空间不足,索引未更新(原有索引仍可使用)。请清理磁盘后重新运行 `kb index`。") from None
-            raise IndexUnavailable(f"写入索引失败:{err.strerror or err}。原有索引仍可使用;请检查 {index_dir} 的权限和磁盘。") from None
+                raise IndexUnavailable("磁盘空间不足，索引未更新（原有索引仍可使用）。请清理磁盘后重新运行 `kb index`。") from None
+            raise IndexUnavailable(f"写入索引失败：{err.strerror or err}。原有索引仍可使用；请检查 {index_dir} 的权限和磁盘。") from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -302,16 +302,16 @@ def ensure_fresh(project: Project, *, notify) -> BuildReport | None:
         live, meta = None, None
     if live is not None and meta is not None and engine.exists(str(live)) and not is_stale(project, meta):
         return None
-    notify("索引不存在,正在建立……" if live is None else "页面有更新,正在更新索引……")
+    notify("索引不存在，正在建立……" if live is None else "页面有更新，正在更新索引……")
     try:
         return build(project, wait=0 if live is not None else 120.0)
     except IndexBusy:
         if live is None:
             raise
-        notify("另一个进程正在更新索引,本次先用现有索引搜索。")
+        notify("另一个进程正在更新索引，本次先用现有索引搜索。")
         return None
     except KbError as err:
         if live is None:
             raise
-        notify(f"索引未能更新({err}),本次使用现有索引搜索。")
+        notify(f"索引未能更新（{err}），本次使用现有索引搜索。")
         return None

@@ -29,7 +29,7 @@ def on_config(config):
     try:
         library = load_library(docs_dir)
     except KbError as err:
-        raise PluginError(f"页面校验失败:{err}") from None
+        raise PluginError(f"页面校验失败：{err}") from None
     _state["library"] = library
     _state["dates"] = site.git_dates(Path(config["config_file_path"]).parent, docs_dir)
     if not config.get("nav"):
@@ -37,7 +37,7 @@ def on_config(config):
     try:
         resources = load_resources()
     except KbError as err:
-        raise PluginError(f"搜索词典有误:{err}") from None
+        raise PluginError(f"搜索词典有误：{err}") from None
     _state["search"] = SiteIndex(resources, _segmenter(resources))
     return config
 

@@ -79,7 +79,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 def _loader():
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~10x faster on 10k pages
         """SafeLoader that keeps an impossible date (2026-13-40) as text for the schema to report."""
 
         def construct_yaml_timestamp(self, node):
@@ -96,17 +96,17 @@ def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
     import yaml
 
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        node = yaml.compose(yaml_text, Loader=_loader())
         data = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
         problem = getattr(err, "problem", None) or str(err)
-        raise PageError(f"front matter 不是有效的 YAML({problem})。请检查缩进、冒号和引号。", path=rel, line=line) from None
+        raise PageError(f"front matter 不是有效的 YAML（{problem}）。请检查缩进、冒号和引号。", path=rel, line=line) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise PageError("front matter 必须是“键: 值”的形式。", path=rel, line=2)
+        raise PageError("front matter 必须是“键： 值”的形式。", path=rel, line=2)
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return data, key_lines
 
@@ -124,7 +124,7 @@ class _Reader:
         value = self.meta.get(key)
         if value is None:
             if required:
-                raise self.fail(key, f"缺少必填字段 `{key}`。请在 front matter 中添加,例如 `{key}: …`。")
+                raise self.fail(key, f"缺少必填字段 `{key}`。请在 front matter 中添加，例如 `{key}: …`。")
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"字段 `{key}` 必须是非空文字。")
@@ -134,10 +134,10 @@ class _Reader:
         value = self.meta.get(key)
         if value is None:
             if required:
-                raise self.fail(key, f"缺少必填字段 `{key}`。请写成列表,例如 `{key}: [甲, 乙]`。")
+                raise self.fail(key, f"缺少必填字段 `{key}`。请写成列表，例如 `{key}: [甲, 乙]`。")
             return ()
         if isinstance(value, str):
-            raise self.fail(key, f"字段 `{key}` 必须是列表,例如 `{key}: [{value}]`。")
+            raise self.fail(key, f"字段 `{key}` 必须是列表，例如 `{key}: [{value}]`。")
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(key, f"字段 `{key}` 必须是由非空文字组成的列表。")
         if len(value) < min_items:
@@ -151,7 +151,7 @@ class _Reader:
         if isinstance(value, dt.datetime):
             value = value.date()
         if not isinstance(value, dt.date):
-            raise self.fail(key, f"字段 `{key}` 必须是日期,格式为 YYYY-MM-DD,例如 `{key}: 2026-11-26`。")
+            raise self.fail(key, f"字段 `{key}` 必须是日期，格式为 YYYY-MM-DD，例如 `{key}: 2026-11-26`。")
         return value
 
     def integer(self, key: str) -> int | None:
@@ -175,14 +175,14 @@ class _Reader:
         if isinstance(date, dt.datetime):
             date = date.date()
         if not isinstance(date, dt.date):
-            raise self.fail("source", "`source.date` 必须是日期,格式为 YYYY-MM-DD。")
+            raise self.fail("source", "`source.date` 必须是日期，格式为 YYYY-MM-DD。")
         sections = value.get("sections")
         if (
             not isinstance(sections, list)
             or not sections
             or not all(isinstance(n, int) and not isinstance(n, bool) and n in SOURCE_SECTIONS for n in sections)
         ):
-            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表(一 … 十 对应 1 … 10)。")
+            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表（一 … 十 对应 1 … 10）。")
         return Source(title.strip(), date, tuple(sections))
 
 
@@ -200,10 +200,10 @@ def parse_page(text: str, rel: str) -> Page:
                     description=reader.text("description", required=False))
     unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS))
     if unknown:
-        raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。允许的字段:{'、'.join(QUESTION_FIELDS + OPTIONAL_QUESTION_FIELDS)}。")
+        raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。允许的字段：{'、'.join(QUESTION_FIELDS + OPTIONAL_QUESTION_FIELDS)}。")
     status = reader.text("status")
     if status not in STATUSES:
-        raise reader.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}(当前为 `{status}`)。")
+        raise reader.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}（当前为 `{status}`）。")
     return Page(
         path=rel,
         kind="question",
@@ -235,14 +235,14 @@ def read_page(docs_dir: Path, rel: str) -> Page:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise PageError(f"无法读取文件:{err.strerror}。", path=rel) from None
+        raise PageError(f"无法读取文件：{err.strerror}。", path=rel) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        raise PageError("文件不是 UTF-8 编码。请用 UTF-8 重新保存(GitHub 网页编辑器默认即是)。", path=rel, line=line) from None
+        raise PageError("文件不是 UTF-8 编码。请用 UTF-8 重新保存（GitHub 网页编辑器默认即是）。", path=rel, line=line) from None
     if "\x00" in text:
-        raise PageError("文件含有 NUL 字符,可能不是文本文件。", path=rel, line=text.count("\n", 0, text.index("\x00")) + 1)
+        raise PageError("文件含有 NUL 字符，可能不是文本文件。", path=rel, line=text.count("\n", 0, text.index("\x00")) + 1)
     return parse_page(text.lstrip("\ufeff"), rel)
 
 
@@ -298,7 +298,7 @@ def check_cross_references(library: Library, page: Page) -> None:
     for target in page.related:
         resolved = resolve_link(page.path, target)
         if resolved is None or not (library.docs_dir / resolved).is_file():
-            raise PageError(f"`related` 中的 `{target}` 不是存在的页面。请写相对路径,例如 `../privacy/find-owner-contact.md`。",
+            raise PageError(f"`related` 中的 `{target}` 不是存在的页面。请写相对路径，例如 `../privacy/find-owner-contact.md`。",
                             path=page.path, line=page.line_of("related"))
 
 

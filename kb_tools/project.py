@@ -88,5 +88,5 @@ def find_project(start: str | os.PathLike | None = None) -> Project:
         if (candidate / CONFIG_NAME).is_file():
             return Project(candidate)
     raise ProjectError(
-        f"在 {here} 及其上级目录中找不到 {CONFIG_NAME}。请在知识库目录中运行,或设置环境变量 KB_ROOT。"
+        f"在 {here} 及其上级目录中找不到 {CONFIG_NAME}。请在知识库目录中运行，或设置环境变量 KB_ROOT。"
     )

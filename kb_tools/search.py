@@ -24,7 +24,7 @@ from kb_tools.text import clean, is_term, to_simplified
 
 MAX_QUERY_CHARS = 20_000
 SNIPPET_CHARS = 90
-_SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 
 @dataclass
@@ -143,7 +143,7 @@ class Searcher:
             self._searcher = engine.open_searcher(self.ix)
         except Exception as err:  # Whoosh raises many types for damaged files
             raise IndexUnavailable(
-                f"索引 {generation.name} 无法打开({type(err).__name__})。请运行 `kb index --full` 重建。") from None
+                f"索引 {generation.name} 无法打开（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None
 
     def close(self) -> None:
         self._searcher.close()
@@ -160,7 +160,7 @@ class Searcher:
             raise QueryError("查询必须是文字。")
         plan = plan_query(raw, self.qd)
         if not re.search(r"\w", plan.text):
-            raise QueryError("查询是空的。请输入要查找的问题,例如:kb search 楼上漏水把地板泡了")
+            raise QueryError("查询是空的。请输入要查找的问题，例如：kb search 楼上漏水把地板泡了")
         hits = self._run(plan, limit, category, tag)
         if not hits:
             plan = fallback_plan(plan.text, self.qd)
@@ -173,7 +173,7 @@ class Searcher:
                                  searcher=self._searcher)
         except Exception as err:
             raise IndexUnavailable(
-                f"索引 {self.generation.name} 读取失败({type(err).__name__})。请运行 `kb index --full` 重建。") from None
+                f"索引 {self.generation.name} 读取失败（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None
 
     def _result(self, hit: engine.Hit, plan: QueryPlan) -> Result:
         stored = hit.stored

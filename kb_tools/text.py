@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kb_tools.errors import KbError
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 DATA_DIR = Path(__file__).parent / "data"
 RESOURCE_FILES = ("userdict.txt", "synonyms.txt", "stopwords.txt")
 
@@ -59,9 +59,9 @@ def _data_lines(path: Path):
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise KbError(f"无法读取词典文件:{err.strerror}。", path=str(path)) from None
+        raise KbError(f"无法读取词典文件：{err.strerror}。", path=str(path)) from None
     except UnicodeDecodeError:
-        raise KbError("词典文件不是 UTF-8 编码,请用 UTF-8 重新保存。", path=str(path)) from None
+        raise KbError("词典文件不是 UTF-8 编码，请用 UTF-8 重新保存。", path=str(path)) from None
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if line:
@@ -74,14 +74,14 @@ def load_resources(data_dir: Path = DATA_DIR) -> Resources:
     for number, line in _data_lines(data_dir / "userdict.txt"):
         parts = line.split()
         if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
-            raise KbError("每行应是“词”或“词 词频”,词频必须是正整数。", path=str(data_dir / "userdict.txt"), line=number)
+            raise KbError("每行应是“词”或“词 词频”，词频必须是正整数。", path=str(data_dir / "userdict.txt"), line=number)
         word = normalize(parts[0])
         userdict.append((word, int(parts[1]) if len(parts) == 2 else None))
     synonyms = []
     for number, line in _data_lines(data_dir / "synonyms.txt"):
-        group = tuple(dict.fromkeys(normalize(w) for w in re.split(r"[\s,,、]+", line) if w))
+        group = tuple(dict.fromkeys(normalize(w) for w in re.split(r"[\s,，、]+", line) if w))
         if len(group) < 2:
-            raise KbError("同义词每行至少要有两个词,用空格分隔。", path=str(data_dir / "synonyms.txt"), line=number)
+            raise KbError("同义词每行至少要有两个词，用空格分隔。", path=str(data_dir / "synonyms.txt"), line=number)
         synonyms.append(group)
     stopwords = frozenset(normalize(line) for _, line in _data_lines(data_dir / "stopwords.txt"))
     digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION}".encode())
@@ -130,7 +130,10 @@ def t2s_char_table() -> dict[str, str]:
 
 
 class IndexSegmenter:
-    """jieba (full dictionary + domain words) in search mode. Index time only: ~0.7 s to load."""
+    """jieba (full dictionary + domain words) in search mode. Index time only: ~0.7 s to load.
+
+    Without HMM: the index then holds only dictionary words, exactly the kind of word the
+    query-time segmenter (which has no HMM either) can produce, and indexing is ~40% faster."""
 
     def __init__(self, resources: Resources):
         import logging
@@ -155,7 +158,7 @@ class IndexSegmenter:
     def tokens(self, text: str):
         """(term, start, end) over already-normalized text."""
         stop = self.resources.stopwords
-        for word, start, end in self.tokenizer.tokenize(text, mode="search", HMM=True):
+        for word, start, end in self.tokenizer.tokenize(text, mode="search", HMM=False):
             if is_term(word, stop):
                 yield word, start, end
 

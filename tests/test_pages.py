@@ -23,7 +23,7 @@ def library():
 
 
 def page_text(**fields):
-    base = {"title": "停水了怎么办?", "category": "损失与赔偿", "tags": "[停水]", "aliases": "[没水了]",
+    base = {"title": "停水了怎么办？", "category": "损失与赔偿", "tags": "[停水]", "aliases": "[没水了]",
             "reviewed": "2026-11-26", "status": "published"}
     base.update(fields)
     front = "\n".join(f"{k}: {v}" for k, v in base.items() if v is not None)
@@ -35,7 +35,7 @@ def page_text(**fields):
 def test_question_page_becomes_a_typed_record():
     page = parse_page(page_text(source="{title: 来源, date: 2023-11-21, sections: [5, 8]}"), "compensation/x.md")
     assert (page.kind, page.title, page.category, page.tags, page.aliases, page.status) == (
-        "question", "停水了怎么办?", "损失与赔偿", ("停水",), ("没水了",), "published")
+        "question", "停水了怎么办？", "损失与赔偿", ("停水",), ("没水了",), "published")
     assert page.reviewed.isoformat() == "2026-11-26"
     assert page.source.sections == (5, 8)
     assert page.body == "正文。\n" and page.body_line == 10
@@ -43,7 +43,7 @@ def test_question_page_becomes_a_typed_record():
 
 @pytest.mark.parametrize("fields, line, message", [
     ({"title": None}, 1, "缺少必填字段 `title`"),
-    ({"reviewed": "2026-13-40"}, 6, "字段 `reviewed` 必须是日期,格式为 YYYY-MM-DD"),
+    ({"reviewed": "2026-13-40"}, 6, "字段 `reviewed` 必须是日期，格式为 YYYY-MM-DD"),
     ({"status": "done"}, 7, "字段 `status` 只能是 published 或 needs-review"),
     ({"tags": "停水"}, 4, "字段 `tags` 必须是列表"),
     ({"aliases": "[]"}, 5, "字段 `aliases` 至少需要 1 项"),
@@ -93,7 +93,7 @@ def test_every_source_section_is_curated(library):
 
 def test_every_question_page_is_complete(library):
     for page in library.questions:
-        assert page.title.endswith("?"), page.path
+        assert page.title.endswith("？"), page.path
         assert page.body.lstrip().startswith("## 简要回答"), page.path
         assert len(page.aliases) >= 3, page.path
         assert page.related, page.path

@@ -28,7 +28,7 @@ def test_query_with_no_known_word_returns_nothing(tiny_index):
 
 
 def test_traditional_script_query_finds_simplified_page(tiny_index):
-    assert paths(tiny_index, "停水造成損失,物業要賠償嗎")[0] == "repairs/water-outage.md"
+    assert paths(tiny_index, "停水造成損失，物業要賠償嗎")[0] == "repairs/water-outage.md"
 
 
 def test_full_width_and_case_are_normalized(tiny_index):
@@ -36,7 +36,7 @@ def test_full_width_and_case_are_normalized(tiny_index):
 
 
 def test_synonym_finds_page_that_uses_the_other_word(tiny_index):
-    # The pages say 停水; 断水 is its synonym in kb_tools/data/synonyms.txt.
+    # The pages say 停水； 断水 is its synonym in kb_tools/data/synonyms.txt.
     assert paths(tiny_index, "断水")[0] == "repairs/water-outage.md"
 
 
@@ -60,7 +60,7 @@ def test_substring_fallback_never_answers_nothing_when_words_occur(tiny_index):
 
 
 def test_long_pasted_text_is_reduced_to_informative_terms(tiny_index):
-    text = "您好,我是三号楼的业主。" + "今天早上起来发现家里一直停水," * 200 + "请问物业要赔偿吗?"
+    text = "您好，我是三号楼的业主。" + "今天早上起来发现家里一直停水，" * 200 + "请问物业要赔偿吗？"
     with Searcher(tiny_index) as s:
         from kb_tools.search import MAX_QUERY_TERMS, plan_query
 
@@ -73,19 +73,19 @@ def test_result_carries_url_snippet_and_highlights(tiny_index):
     with Searcher(tiny_index) as s:
         top = s.search("停水 赔偿")[0]
     assert top.url == "https://kb.example.org/repairs/water-outage/"
-    assert top.title == "停水造成损失,物业要赔偿吗?"
+    assert top.title == "停水造成损失，物业要赔偿吗？"
     assert top.category == "维修与赔偿"
     assert [top.snippet[a:b] for a, b in top.spans] == ["停水", "赔偿"]
 
 
 def test_empty_query_is_refused_with_a_message(tiny_index):
     with Searcher(tiny_index) as s, pytest.raises(QueryError, match="查询是空的"):
-        s.search(" ,。\x00 ")
+        s.search(" ，。\x00 ")
 
 
 def test_incremental_build_touches_only_changed_pages(tiny_index):
     docs = tiny_index.docs_dir
-    write_pages(docs, {"privacy/neighbour-contact.md": (docs / "privacy/neighbour-contact.md").read_text() + "\n补充:快递柜。\n"})
+    write_pages(docs, {"privacy/neighbour-contact.md": (docs / "privacy/neighbour-contact.md").read_text() + "\n补充：快递柜。\n"})
     (docs / "repairs/soaked-floor.md").unlink()
     water = docs / "repairs/water-outage.md"
     water.write_text(water.read_text().replace("related: [soaked-floor.md]\n", ""))
@@ -117,7 +117,7 @@ def test_second_builder_gets_a_clear_message(tiny_index):
 def test_search_builds_a_missing_index_and_says_so(tiny_project):
     said = []
     report = ensure_fresh(tiny_project, notify=said.append)
-    assert said == ["索引不存在,正在建立……"]
+    assert said == ["索引不存在，正在建立……"]
     assert report.added and paths(tiny_project, "停水")
 
 
@@ -127,7 +127,7 @@ def test_search_rebuilds_when_pages_are_newer(tiny_index):
     docs = tiny_index.docs_dir
     write_pages(docs, {"repairs/water-outage.md": (docs / "repairs/water-outage.md").read_text() + "\n电梯\n"})
     ensure_fresh(tiny_index, notify=said.append)
-    assert said == ["页面有更新,正在更新索引……"]
+    assert said == ["页面有更新，正在更新索引……"]
     assert paths(tiny_index, "电梯") == ["repairs/water-outage.md"]
 
 

@@ -27,7 +27,7 @@ var UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff
 var WORDLIKE = /[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 var BLOCK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9+#&._%\-]+/g;
 var ALNUM = /^[a-z0-9]$/;
-var SENTENCE_END = /([。!?;!?;\n])/;
+var SENTENCE_END = /([。！？；!?;\n])/;
 
 /* ---- the text pipeline (kb_tools/text.py, kb_tools/segment.py) ---------------------------- */
 
@@ -453,7 +453,7 @@ self.addEventListener("message", function (event) {
   if (message.type === MSG_SETUP) {
     setupSeen = true;
     loading.then(function () {
-      if (failed && self.console) self.console.error("物业知识库:搜索数据加载失败", failed);
+      if (failed && self.console) self.console.error("物业知识库：搜索数据加载失败", failed);
       self.postMessage({ type: MSG_READY });
       if (queued !== null) {
         answer(queued);
