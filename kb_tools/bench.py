@@ -1,0 +1,223 @@
+"""Speed and memory, measured: `python -m kb_tools.bench [--pages 10000] [--browser]`.
+
+Reports, for the real knowledge base and for a synthetic corpus generated from its pages:
+cold `kb search` (a new process each time, index present; median wall time and peak memory),
+warm query latency (p50/p95 over the evaluation queries), a 2,000-character query, full index
+build, one changed page re-indexed, and the size of the site's search data. With --browser it
+also times keystroke-to-results in the real site's search box (Playwright + Debian's chromium).
+
+Numbers go to stdout and to bench-results/latest.json. This is a script, not a test: timings
+vary with the machine, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kb_tools.evaluate import load_eval_set
+from kb_tools.indexer import build
+from kb_tools.pages import load_library, split_front_matter
+from kb_tools.project import Project, find_project
+from kb_tools.search import Searcher
+
+COLD_RUNS = 9
+COLD_QUERY = "楼上漏水把地板泡了"
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+# A small launcher process runs each `kb search`: Linux carries the parent's peak memory over
+# into a child's ru_maxrss (across fork and exec), so measuring from this process, which has
+# jieba loaded, would report our own peak instead of the child's.
+_LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=quiet)
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)]))
+"""
+
+
+def cold_search(project: Project, runs: int = COLD_RUNS) -> dict:
+    """A new `kb search` process per run: median wall time and peak resident memory."""
+    kb = Path(sys.executable).with_name("kb")
+    env = dict(os.environ, KB_ROOT=str(project.root), KB_INDEX_DIR=str(project.index_dir))
+    walls, rss = [], []
+    for _ in range(runs + 1):  # the first run warms the page cache and is dropped
+        out = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(kb), "search", COLD_QUERY], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        wall, peak, code = json.loads(out.strip().splitlines()[-1])
+        if code != 0:
+            raise SystemExit(f"kb search failed with exit code {code}")
+        walls.append(wall)
+        rss.append(peak)
+    return {"cold_search_ms_median": round(statistics.median(walls[1:]) * 1000, 1),
+            "cold_search_peak_mb_median": round(statistics.median(rss[1:]), 1)}
+
+
+def warm_queries(project: Project, queries: list[str], repeat: int = 3) -> dict:
+    long_query = "".join(queries)[:2000]
+    with Searcher(project) as searcher:
+        searcher.search(queries[0])
+        times = []
+        for _ in range(repeat):
+            for query in queries:
+                start = time.perf_counter()
+                searcher.search(query)
+                times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        searcher.search(long_query)
+        long_ms = (time.perf_counter() - start) * 1000
+    return {"warm_query_ms_p50": round(percentile(times, 0.5) * 1000, 2),
+            "warm_query_ms_p95": round(percentile(times, 0.95) * 1000, 2),
+            "query_2000_chars_ms": round(long_ms, 1), "queries_timed": len(times)}
+
+
+def timed_build(project: Project, **kw) -> float:
+    start = time.perf_counter()
+    build(project, **kw)
+    return round(time.perf_counter() - start, 2)
+
+
+def synthetic_corpus(source: Project, target: Path, pages: int, seed: int = 7) -> Project:
+    """`pages` question pages whose paragraphs are drawn from the real pages, mixed and shuffled."""
+    library = load_library(source.docs_dir)
+    questions = library.questions
+    paragraphs = [p for q in questions for p in re.split(r"\n\s*\n", q.body) if p.strip() and not p.startswith("#")]
+    rng = random.Random(seed)
+    docs = target / "docs"
+    shutil.rmtree(target, ignore_errors=True)
+    docs.mkdir(parents=True)
+    (target / "mkdocs.yml").write_text(f"site_name: bench\nsite_url: {source.site_url}\n", encoding="utf-8")
+    (docs / "index.md").write_text("---\ntitle: 首页\n---\n", encoding="utf-8")
+    for folder, index in library.categories.items():
+        (docs / folder).mkdir()
+        shutil.copy(source.docs_dir / index.path, docs / index.path)
+    for n in range(pages):
+        template = questions[n % len(questions)]
+        front, _, _ = split_front_matter((source.docs_dir / template.path).read_text(encoding="utf-8"))
+        front = re.sub(r"(?m)^title: (.*)$", lambda m: f"title: {m.group(1)}（第 {n} 号）", front)
+        front = re.sub(r"(?ms)^related:.*?(?=^\S|\Z)", "", front)
+        body = "\n\n".join(rng.sample(paragraphs, k=min(len(paragraphs), rng.randint(6, 12))))
+        path = docs / template.category_dir / f"q{n:05d}.md"
+        path.write_text(f"---\n{front}---\n## 简要回答\n\n{body}\n", encoding="utf-8")
+    return Project(target, index_path=target / "search_index")
+
+
+def site_data_size(project: Project) -> dict:
+    """The site's search data for a corpus, built the way the MkDocs hook builds it."""
+    import markdown
+
+    from kb_tools.site_search import SiteIndex
+    from kb_tools.text import IndexSegmenter, load_resources
+
+    resources = load_resources()
+    index = SiteIndex(resources, IndexSegmenter(resources))
+    md = markdown.Markdown(extensions=["attr_list", "admonition", "toc"])
+    for page in load_library(project.docs_dir).questions:
+        index.add(page, page.path[:-3] + "/", md.reset().convert(page.body))
+    raw = json.dumps(index.data(), ensure_ascii=False, separators=(",", ":")).encode()
+    return {"site_search_data_kb": round(len(raw) / 1024, 1), "site_search_data_gzip_kb": round(len(gzip.compress(raw)) / 1024, 1)}
+
+
+def browser_latency(project: Project, queries: list[str]) -> dict:
+    """Keystroke to rendered results in the real site's search box (median, p95)."""
+    from tests.browser import launch_browser, serve_directory  # the test suite's own helpers
+
+    site = Path(tempfile.mkdtemp(prefix="kb-bench-site-"))
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], cwd=project.root,
+                   check=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    with serve_directory(site) as base, launch_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base)
+        page.keyboard.press("/")
+        page.wait_for_function("document.querySelector('.md-search__input') !== null")
+        times = []
+        for query in queries:
+            times.append(page.evaluate(_TYPE_AND_TIME, query))
+        page.close()
+    shutil.rmtree(site, ignore_errors=True)
+    return {"browser_keystroke_to_results_ms_median": round(statistics.median(times), 1),
+            "browser_keystroke_to_results_ms_p95": round(percentile(times, 0.95), 1)}
+
+
+# Sets the query, fires the keyup Material listens to, and resolves when the result list changes.
+_TYPE_AND_TIME = """
+(query) => new Promise((resolve) => {
+  const input = document.querySelector('.md-search__input');
+  const meta = document.querySelector('.md-search-result__meta');
+  const list = document.querySelector('.md-search-result__list');
+  input.value = '';
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));
+  setTimeout(() => {
+    const observer = new MutationObserver(() => {
+      observer.disconnect();
+      resolve(performance.now() - start);
+    });
+    observer.observe(list, {childList: true, subtree: true, characterData: true});
+    observer.observe(meta, {childList: true, subtree: true, characterData: true});
+    input.value = query;
+    const start = performance.now();
+    input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));
+  }, 50);
+})
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="物业知识库性能测量（不是测试：只报告数字）")
+    parser.add_argument("--pages", type=int, default=10_000, help="合成语料的页面数（默认 10000;0 表示跳过）")
+    parser.add_argument("--browser", action="store_true", help="同时测量网站搜索框从按键到显示结果的时间")
+    args = parser.parse_args(argv)
+
+    project = find_project()
+    queries = [c.query for c in load_eval_set(str(project.root / "tests/eval/queries.yml"))]
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+        real = Project(project.root, index_path=Path(tmp) / "real-index")
+        results["real"] = {"pages": len(load_library(project.docs_dir).questions),
+                           "index_build_s": timed_build(real, full=True)}
+        results["real"].update(cold_search(real))
+        results["real"].update(warm_queries(real, queries))
+        results["real"].update(site_data_size(real))
+        if args.browser:
+            results["real"].update(browser_latency(project, queries))
+        print(json.dumps(results["real"], ensure_ascii=False), flush=True)
+
+        if args.pages:
+            synth = synthetic_corpus(project, Path(tmp) / "synthetic", args.pages)
+            row = {"pages": args.pages, "index_build_s": timed_build(synth, full=True)}
+            changed = next(synth.docs_dir.glob("*/q00001.md"))
+            changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明：电梯年检。\n", encoding="utf-8")
+            row["one_changed_page_reindex_s"] = timed_build(synth)
+            row.update(cold_search(synth))
+            row.update(warm_queries(synth, queries))
+            row.update(site_data_size(synth))
+            results["synthetic"] = row
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+
+    out = project.root / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"已写入 {out / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
