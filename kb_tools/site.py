@@ -13,7 +13,7 @@ from pathlib import Path
 from kb_tools.pages import Library, Page, resolve_link
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
-REVIEW_NOTICE = "本页内容尚待编辑审核,仅供参考;如与实际情况不符,请以物业服务合同和现行法规为准。"
+REVIEW_NOTICE = "本页内容尚待编辑审核，仅供参考；如与实际情况不符，请以物业服务合同和现行法规为准。"
 SECTION_TITLES = {"law": "法律参考"}
 
 
@@ -71,14 +71,16 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
             title = _escape_inline(other.title) if other else target
             tail.append(f"- [{title}]({target})")
         tail.append("")
+    # One paragraph per fact: a line break inside a Chinese paragraph renders as a stray space.
     tail += ["## 来源与审核", ""]
     if page.source:
-        tail.append(
-            f"本页整理自《{_escape_inline(page.source.title)}》({page.source.date.isoformat()})"
-            f"{section_label(page.source.sections)},已更正错别字并标注过时的法律引用。"
-        )
+        tail += [
+            f"本页整理自《{_escape_inline(page.source.title)}》（{page.source.date.isoformat()}）"
+            f"{section_label(page.source.sections)}，已更正错别字并标注过时的法律引用。",
+            "",
+        ]
     reviewed = page.reviewed.isoformat() if page.reviewed else "未记录"
-    tail.append(f"最近审核:{reviewed}。如发现内容有误,请点击页面右上角的编辑按钮提出修改。")
+    tail.append(f"最近审核：{reviewed}。如发现内容有误，请点击页面右上角的编辑按钮提出修改。")
     return head + markdown.rstrip() + "\n".join(tail) + "\n"
 
 
