@@ -129,3 +129,67 @@ def real_index(tmp_path_factory):
     project = Project(ROOT, index_path=tmp_path_factory.mktemp("real-index"))
     build(project)
     return project
+
+
+# -- the built site in a browser (tests/browser.py) -----------------------------------------------
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built with `mkdocs build --strict`; fails on any warning."""
+    from browser import build_site
+
+    site = tmp_path_factory.mktemp("site")
+    build_site(site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site):
+    """Base URL (ending in /) of the built site, served on 127.0.0.1 at a free port."""
+    from browser import serve
+
+    with serve(built_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for the session. Missing chromium fails, never skips."""
+    from browser import CHROMIUM, CHROMIUM_MISSING, launch
+
+    if not CHROMIUM.exists():
+        pytest.fail(CHROMIUM_MISSING, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = launch(playwright)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_tab(browser, site_server):
+    """Factory: open_tab("phone" | "desktop") -> browser.Tab on the served site, closed afterwards."""
+    from browser import open_tab as _open_tab
+
+    tabs = []
+
+    def open_(size: str):
+        tabs.append(_open_tab(browser, site_server, size))
+        return tabs[-1]
+
+    yield open_
+    for tab in tabs:
+        tab.close()
+
+
+@pytest.fixture
+def phone_page(open_tab):
+    """375 × 812 touch screen at 2× pixel density."""
+    return open_tab("phone")
+
+
+@pytest.fixture
+def desktop_page(open_tab):
+    """1280 × 800 desktop window."""
+    return open_tab("desktop")
