@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import Token, Tokenizer
 
-from kb_tools.ranking import BM25_B, BM25_K1, FIELD_BOOSTS
+from kb_tools.ranking import BM25_B, BM25_K1, FIELD_BOOSTS, idf
 
 SCHEMA_VERSION = 1
 INDEX_NAME = "kb"
@@ -122,8 +122,18 @@ def _field_terms(reader, name):
         return
 
 
+class KbBM25F(scoring.BM25F):
+    """Whoosh's BM25F takes each field's own document frequency for idf; with few pages that
+    makes a common word rare in titles (业主) outweigh the words that tell pages apart. Here a
+    term has one idf, from the number of pages holding it in any field."""
+
+    def idf(self, searcher, fieldname, text):
+        df = max(searcher.doc_frequency(name, text) for name in TEXT_FIELDS)
+        return idf(df, searcher.doc_count_all())
+
+
 def open_searcher(ix):
-    return ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+    return ix.searcher(weighting=KbBM25F(B=BM25_B, K1=BM25_K1))
 
 
 def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: str | None = None,

@@ -18,7 +18,7 @@ from kb_tools import engine
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.indexer import current_generation, read_meta
 from kb_tools.project import Project, page_url
-from kb_tools.ranking import MAX_QUERY_TERMS, SYNONYM_WEIGHT
+from kb_tools.ranking import MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, idf
 from kb_tools.segment import Segmenter
 from kb_tools.text import clean, is_term, to_simplified
 
@@ -79,8 +79,7 @@ class QueryDictionary:
         return entry[1] if entry else 0
 
     def idf(self, term: str) -> float:
-        df = self.df(term)
-        return math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
+        return idf(self.df(term), self.docs)
 
     def normalize(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", clean(text))
@@ -102,8 +101,9 @@ def plan_query(raw: str, qd: QueryDictionary) -> QueryPlan:
 
 
 def _group(term: str, qd: QueryDictionary) -> list[tuple[str, float]]:
-    group = [(term, 1.0)] if qd.df(term) else []
-    group += [(s, SYNONYM_WEIGHT) for s in qd.synonyms.get(term, ()) if qd.df(s)]
+    weight = SINGLE_CHAR_WEIGHT if len(term) == 1 else 1.0
+    group = [(term, weight)] if qd.df(term) else []
+    group += [(s, SYNONYM_WEIGHT * weight) for s in qd.synonyms.get(term, ()) if qd.df(s)]
     return group
 
 

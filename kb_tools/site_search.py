@@ -126,10 +126,13 @@ class SiteIndex:
         self.fields.append(per_field)
 
     def data(self) -> dict:
-        df: Counter = Counter()
-        for per_field in self.fields:
-            df.update(set().union(*per_field))
-        dictionary = query_dictionary(dict(df), len(self.docs), self.segmenter, self.resources)
+        # Pages holding a term, in its most common field: the CLI's index counts the same way.
+        df: dict[str, int] = {}
+        for name in range(len(FIELDS)):
+            counts = Counter(term for per_field in self.fields for term in per_field[name])
+            for term, n in counts.items():
+                df[term] = max(df.get(term, 0), n)
+        dictionary = query_dictionary(df, len(self.docs), self.segmenter, self.resources)
         vocab = {term: i for i, term in enumerate(dictionary["words"])}
 
         def pack(counter: Counter) -> list[int]:
