@@ -109,7 +109,8 @@ def _group(term: str, qd: QueryDictionary) -> list[tuple[str, float]]:
 
 def fallback_plan(text: str, qd: QueryDictionary) -> QueryPlan:
     """When the segmented terms match nothing: every indexed word inside the query, then every
-    indexed word containing a piece of the query. Never "nothing found" while words occur."""
+    indexed word containing a word of the query (泡 → 泡水). Never "nothing found" while words
+    of the query occur in the knowledge base."""
     found = []
     n = len(text)
     for i in range(n):
@@ -118,7 +119,9 @@ def fallback_plan(text: str, qd: QueryDictionary) -> QueryPlan:
             if qd.df(piece) and is_term(piece, qd.stopwords):
                 found.append(piece)
     if not found:
-        pieces = {t for t in qd.segmenter.cut(text) if is_term(t, qd.stopwords)}
+        pieces = [t for t in qd.segmenter.cut(text) if is_term(t, qd.stopwords)]
+        if len(pieces) > 1:  # lone characters of a longer query (区块链 → 区) are not its words
+            pieces = [p for p in pieces if len(p) > 1]
         found = sorted(
             (w for w in qd.words if qd.df(w) and any(p in w for p in pieces)),
             key=lambda w: -qd.df(w),

@@ -150,6 +150,7 @@ class SiteIndex:
                 "b": ranking.BM25_B,
                 "maxTerms": ranking.MAX_QUERY_TERMS,
                 "synonymWeight": ranking.SYNONYM_WEIGHT,
+                "singleCharWeight": ranking.SINGLE_CHAR_WEIGHT,
             },
             "dictionary": {**dictionary, "words": [[w, *v] for w, v in dictionary["words"].items()]},
             "docs": docs,

@@ -137,3 +137,8 @@ def test_pipeline_version_change_forces_full_rebuild(tiny_index, monkeypatch):
     monkeypatch.setattr(indexer, "PIPELINE_VERSION", 999)
     assert indexer.is_stale(tiny_index, read_meta(current_generation(tiny_index.index_dir)))
     assert build(tiny_index).full
+
+
+def test_lone_characters_of_an_unknown_phrase_do_not_match(real_index):
+    # 区, 比 and 特 occur in the knowledge base (小区, 比如, 特定) but 区块链比特币 is not about them.
+    assert paths(real_index, "区块链比特币") == []

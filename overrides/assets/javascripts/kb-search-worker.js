@@ -178,9 +178,10 @@ Analyzer.prototype.plan = function (raw, ranking) {
   }
   var groups = [];
   known.forEach(function (t) {
-    var group = self.dfOf(t) ? [[t, 1.0]] : [];
+    var weight = t.length === 1 ? ranking.singleCharWeight : 1.0;
+    var group = self.dfOf(t) ? [[t, weight]] : [];
     (self.synonyms.get(t) || []).forEach(function (s) {
-      if (self.dfOf(s)) group.push([s, ranking.synonymWeight]);
+      if (self.dfOf(s)) group.push([s, ranking.synonymWeight * weight]);
     });
     if (group.length) groups.push(group);
   });
@@ -204,6 +205,7 @@ Analyzer.prototype.fallback = function (text, ranking) {
   if (!found.length) {
     var self = this;
     var pieces = this.cut(text).filter(function (t) { return self.isTerm(t); });
+    if (pieces.length > 1) pieces = pieces.filter(function (p) { return p.length > 1; });
     var candidates = [];
     this.df.forEach(function (df, w) {
       if (df && pieces.some(function (p) { return w.indexOf(p) !== -1; })) candidates.push(w);

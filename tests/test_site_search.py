@@ -1,0 +1,162 @@
+"""The site's search box, driven in headless Chromium the way a reader uses it."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from urllib.parse import urlsplit
+
+import pytest
+
+from kb_tools.evaluate import load_eval_set, score
+from kb_tools.search import QueryDictionary, plan_query
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+EVAL = load_eval_set(str(ROOT / "tests/eval/queries.yml"))
+
+# Sets the query, fires the keyup Material listens to, and resolves with the time until the
+# result list shows the answer (Material renders the count and the list together).
+TYPE_QUERY = """
+(query) => new Promise((resolve) => {
+  const input = document.querySelector('.md-search__input');
+  const meta = document.querySelector('.md-search-result__meta');
+  const idle = meta.textContent;
+  input.value = query;
+  const start = performance.now();
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true, key: 'End'}));
+  const check = () => {
+    if (meta.textContent !== idle) {
+      const elapsed = performance.now() - start;
+      requestAnimationFrame(() => resolve(elapsed));
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  check();
+})
+"""
+
+CLEAR_QUERY = """
+() => new Promise((resolve) => {
+  const input = document.querySelector('.md-search__input');
+  const meta = document.querySelector('.md-search-result__meta');
+  input.value = '';
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true, key: 'Backspace'}));
+  const check = () => meta.textContent === '键入以开始搜索' ? resolve() : requestAnimationFrame(check);
+  check();
+})
+"""
+
+RESULT_PAGES = """
+() => Array.from(document.querySelectorAll('.md-search-result__item > .md-search-result__link:first-child'))
+        .map(a => a.getAttribute('href'))
+"""
+
+
+def page_path(href: str, base: str) -> str:
+    path = urlsplit(href).path.removeprefix(urlsplit(base).path)
+    return (path.rstrip("/") or "index") + ".md"
+
+
+@pytest.fixture(scope="module")
+def search_box(browser, site_server):
+    from browser import open_tab
+
+    tab = open_tab(browser, site_server, "desktop")
+    tab.page.goto("")
+    tab.page.keyboard.press("/")
+    tab.page.wait_for_selector(".md-search__input:focus")
+    # Material sends queries only after our worker answered READY with the index loaded.
+    tab.page.wait_for_function("document.querySelector('.md-search-result__meta').textContent === '键入以开始搜索'")
+    yield tab
+    tab.close()
+
+
+def search(tab, query: str) -> tuple[list[str], float]:
+    tab.page.evaluate(CLEAR_QUERY)
+    elapsed = tab.page.evaluate(TYPE_QUERY, query)
+    base = tab.page.url
+    return [page_path(href, base) for href in tab.page.evaluate(RESULT_PAGES)], elapsed
+
+
+@pytest.mark.parametrize("query, first", [
+    ("楼上漏水把地板泡了", "compensation/soaked-floor.md"),
+    ("想找对门邻居的联系方式", "privacy/find-owner-contact.md"),
+    ("物业修管道停了一天水", "compensation/water-outage.md"),
+    ("保險理賠要準備什麼資料", "compensation/insurance-claim.md"),
+    ("晨会", "management/morning-meeting.md"),
+    ("物管把我电话给了别人", "privacy/find-owner-contact.md"),
+    ("个人信息处理应当遵循合法、正当、必要原则", "privacy/personal-information-collection.md"),
+])
+def test_first_result(search_box, query, first):
+    assert search(search_box, query)[0][0] == first
+
+
+def test_query_with_no_known_word_shows_no_result(search_box):
+    pages, _ = search(search_box, "区块链比特币")
+    assert pages == []
+    assert search_box.page.inner_text(".md-search-result__meta") == "没有找到符合条件的结果"
+
+
+def test_results_show_title_section_and_highlighted_words(search_box):
+    search(search_box, "楼上漏水把地板泡了")
+    first = search_box.page.locator(".md-search-result__item").first
+    assert first.locator("article h1").first.inner_text() == "家里地板被水泡了，物业要负责吗？"
+    assert first.locator("article h1 mark").all_inner_texts() == ["地板", "泡"]
+    # The best matching section is shown under the page title, linked to its anchor, its
+    # words highlighted; the other matching sections fold under "more on this page".
+    section = first.locator(".md-search-result__link").nth(1)
+    assert section.get_attribute("href").endswith("#%E5%85%B6%E4%BB%96%E9%97%AE%E6%B3%95")  # #其他问法
+    assert section.locator("mark").all_inner_texts() == ["楼上漏水", "地板泡"]
+    assert first.locator("details summary").inner_text() == "在该页上还有 2 个符合条件的结果"
+
+
+def test_page_content_cannot_inject_markup_into_results(search_box):
+    # Snippets come from page text; the worker escapes it before adding <mark>.
+    search(search_box, "楼上漏水")
+    html = search_box.page.inner_html(".md-search-result__list")
+    assert "<script" not in html and "onerror" not in html
+
+
+def test_no_request_leaves_the_site(search_box):
+    search(search_box, "停水 赔偿")
+    assert search_box.requests.foreign == []
+    assert any(url.endswith("/search/kb-index.json") for url in search_box.requests.urls)
+
+
+def test_browser_and_cli_analyse_queries_alike(search_box, built_site):
+    """The worker's normalization, segmentation, stop words and synonyms give the same terms as
+    kb_tools.search for every evaluation query (same dictionary, two implementations)."""
+    data = json.loads((built_site / "search" / "kb-index.json").read_text(encoding="utf-8"))
+    qd = QueryDictionary(data["dictionary"])
+    page = search_box.page
+    page.add_script_tag(url="assets/javascripts/kb-search-worker.js")
+    assert page.evaluate("self.kbSearch.ready()")
+    mismatches = []
+    for case in EVAL:
+        python = plan_query(case.query, qd)
+        js = page.evaluate("(q) => self.kbSearch.plan(q)", case.query)
+        if (python.text, python.terms, [[list(a) for a in g] for g in python.groups]) != (js["text"], js["terms"], js["groups"]):
+            mismatches.append((case.query, python.terms, js["terms"]))
+    assert mismatches == []
+
+
+def test_evaluation_set_through_the_search_box(search_box, capsys):
+    """The CI gate: R@1 ≥ 0.85 and no query without results, typed into the real search box."""
+    ranked, times = [], []
+    for case in EVAL:
+        pages, elapsed = search(search_box, case.query)
+        ranked.append(pages)
+        times.append(elapsed)
+    report = score(EVAL, ranked)
+    with capsys.disabled():
+        print(f"\n站内搜索评测：{report.total} 条查询  R@1 {report.r1:.3f}  R@3 {report.r3:.3f}  "
+              f"MRR@10 {report.mrr:.3f}  零结果率 {report.zero_rate:.3f}  "
+              f"按键到显示结果 中位数 {statistics.median(times):.1f} ms")
+        for miss in report.misses:
+            print(f"  未排第一：{miss.case.query[:40]} → {miss.got[:3]}")
+    assert report.zero_queries == []
+    assert report.r1 >= 0.85
