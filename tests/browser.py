@@ -23,7 +23,7 @@ MKDOCS = ROOT / ".venv" / "bin" / "mkdocs"
 
 # Playwright's own browser download is blocked; CI installs Debian's chromium instead.
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_MISSING = f"{CHROMIUM} 不存在:浏览器测试需要 Debian 的 chromium,请先运行 `bash .ci/setup --browser`。"
+CHROMIUM_MISSING = f"{CHROMIUM} 不存在：浏览器测试需要 Debian 的 chromium，请先运行 `bash .ci/setup --browser`。"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -175,6 +175,7 @@ def take_screenshots(out: Path) -> list[Path]:
                 if name == "home":
                     tab.page.keyboard.press("/")
                     tab.page.wait_for_selector("[data-md-component=search-query]:focus")
+                    tab.page.wait_for_timeout(500)  # the overlay's opening transition
                     paths.append(out / f"search-{size}.png")
                     tab.page.screenshot(path=str(paths[-1]))
                 if tab.requests.foreign:
