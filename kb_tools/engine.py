@@ -36,7 +36,8 @@ class KbTokenizer(Tokenizer):
         if _segmenter is None:
             raise RuntimeError("KbTokenizer is used at index time only; queries are segmented by kb_tools.search")
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (term, start, end) in enumerate(_segmenter.tokens(value)):
+        analysed = getattr(value, "tokens", None)
+        for pos, (term, start, end) in enumerate(analysed if analysed is not None else _segmenter.tokens(value)):
             token.text = term
             token.boost = 1.0
             token.stopped = False
@@ -48,6 +49,19 @@ class KbTokenizer(Tokenizer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+class Analysed(str):
+    """A field value whose tokens were computed ahead (in a worker process); KbTokenizer uses them."""
+
+
+def pre_analyzed(document: dict) -> dict:
+    """The document with its text fields tokenized now, so that adding it only indexes."""
+    for name in TEXT_FIELDS:
+        value = Analysed(document[name])
+        value.tokens = list(_segmenter.tokens(value))
+        document[name] = value
+    return document
 
 
 def make_schema() -> fields.Schema:

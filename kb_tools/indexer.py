@@ -19,6 +19,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -158,6 +159,32 @@ def page_document(page: Page, digest: str) -> dict:
     }
 
 
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 300
+_todo: list = []  # what forked workers analyse, inherited instead of pickled
+
+
+def _analyze(i: int) -> dict:
+    return engine.pre_analyzed(page_document(*_todo[i]))
+
+
+def _documents(todo: list[tuple[Page, str]]):
+    """Documents to add, in order. On large builds jieba runs in forked worker processes (which
+    inherit its loaded dictionary) while this process feeds Whoosh, whose writer is serial."""
+    workers = os.cpu_count() or 1
+    if len(todo) < PARALLEL_MIN_PAGES or workers < 2:
+        for page, digest in todo:
+            yield page_document(page, digest)
+        return
+    global _todo
+    _todo = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_analyze, range(len(todo)), chunksize=16)
+    finally:
+        _todo = []
+
+
 # -- building ---------------------------------------------------------------------------------
 
 def _new_generation_name() -> str:
@@ -243,15 +270,15 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
                 ix = engine.open_dir(str(tmp))
             segmenter = IndexSegmenter(resources)
             engine.set_index_segmenter(segmenter)
-            todo = report.added + report.changed
+            todo = [(pages[path], digests[path]) for path in report.added + report.changed]
             writer = engine.writer(ix)
             try:
                 for path in report.changed + report.removed:
                     engine.delete(writer, path)
-                for done, path in enumerate(todo, 1):
+                for done, document in enumerate(_documents(todo), 1):
                     if _fail_after is not None and done > _fail_after:
                         raise OSError(errno.ENOSPC, "simulated failure")
-                    engine.add(writer, page_document(pages[path], digests[path]))
+                    engine.add(writer, document)
                     if progress:
                         progress(done, len(todo))
                 writer.commit()
