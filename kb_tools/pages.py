@@ -144,6 +144,13 @@ class _Reader:
             raise self.fail(key, f"字段 `{key}` 至少需要 {min_items} 项。")
         return tuple(v.strip() for v in value)
 
+    def tags(self) -> tuple[str, ...]:
+        tags = self.text_list("tags")
+        for tag in tags:
+            if re.search(r"[\s,，、;；]", tag):
+                raise self.fail("tags", f"标签“{tag}”里有空格或逗号。每个标签单独写，用英文逗号分隔，例如 `tags: [停水, 赔偿]`。")
+        return tags
+
     def date(self, key: str, *, required: bool = True) -> dt.date | None:
         value = self.meta.get(key)
         if value is None and not required:
@@ -213,7 +220,7 @@ def parse_page(text: str, rel: str) -> Page:
         meta=meta,
         key_lines=key_lines,
         category=reader.text("category"),
-        tags=reader.text_list("tags"),
+        tags=reader.tags(),
         aliases=reader.text_list("aliases"),
         reviewed=reader.date("reviewed"),
         status=status,

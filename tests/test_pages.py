@@ -49,6 +49,7 @@ def test_question_page_becomes_a_typed_record():
     ({"aliases": "[]"}, 5, "字段 `aliases` 至少需要 1 项"),
     ({"source": "{title: 来源, date: 2023-11-21, sections: [11]}"}, 8, "`source.sections` 必须是 1 到 10 之间的整数列表"),
     ({"author": "张三"}, 8, "未知字段 `author`"),
+    ({"tags": "[停水， 赔偿]"}, 4, "标签“停水， 赔偿”里有空格或逗号"),
 ])
 def test_schema_errors_name_the_line(fields, line, message):
     with pytest.raises(PageError) as err:

@@ -160,3 +160,13 @@ def test_evaluation_set_through_the_search_box(search_box, capsys):
             print(f"  未排第一：{miss.case.query[:40]} → {miss.got[:3]}")
     assert report.zero_queries == []
     assert report.r1 >= 0.85
+
+
+def test_pasted_text_searches_without_a_key_press(search_box):
+    # fill() fires an input event and no keyup, like pasting on a phone.
+    search_box.page.evaluate(CLEAR_QUERY)
+    search_box.page.fill(".md-search__input", "物业断水怎样赔偿")
+    search_box.page.wait_for_function(
+        "document.querySelector('.md-search-result__meta').textContent !== '键入以开始搜索'")
+    hrefs = search_box.page.evaluate(RESULT_PAGES)
+    assert page_path(hrefs[0], search_box.page.url) == "compensation/water-outage.md"
