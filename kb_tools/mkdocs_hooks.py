@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb_tools import site
+from kb_tools import redirects, site
 from kb_tools.errors import KbError
 from kb_tools.pages import load_library
 from kb_tools.site_search import SiteIndex
@@ -64,3 +64,7 @@ def on_post_build(config):
     target = Path(config["site_dir"]) / "search" / "kb-index.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(_state["search"].data(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    try:
+        redirects.write_redirect_pages(config, {p.path: p.title for p in _state["library"].pages.values()})
+    except KbError as err:
+        raise PluginError(f"重定向页面生成失败：{err}") from None
