@@ -98,6 +98,36 @@ def build_parser() -> argparse.ArgumentParser:
                        description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址：端口", help="监听地址（默认 127.0.0.1:8000)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("check", help="检查页面：格式、链接、隐私、法律引用和中文排版",
+                       description="按 CONTRIBUTING.md 中编号的规则（KB101 等）检查页面，每个问题输出一行"
+                                   " `文件:行号: 规则: 说明`。不给文件时检查全部页面和已发布的网址。"
+                                   "有错误时退出码为 1，只有警告时为 0；在 GitHub Actions 中还会在拉取请求上标注。",
+                       epilog="示例：kb check docs/compensation/water-outage.md")
+    p.add_argument("files", nargs="*", metavar="文件", help="要检查的页面或目录（默认检查全部）")
+    p.add_argument("--fix", action="store_true",
+                   help="自动修正排版问题（半角标点、形近字符、中英文之间的空格），其余内容保持不变")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("new", help="新建一个问题页面",
+                       description="按标题新建问题页面，front matter 自动填好（状态为待审核，审核日期为今天）。"
+                                   "在终端中运行时会询问缺少的分类、标签、其他问法和文件名；"
+                                   "不在终端中运行（例如在脚本里）时必须用参数给出。",
+                       epilog="示例：kb new 停电了，物业要提前通知吗？ --category 损失与赔偿 --tag 停电 "
+                              "--alias 停电前物业会通知吗 --slug power-outage")
+    p.add_argument("title", nargs="+", metavar="标题", help="页面标题：一句完整的问题")
+    p.add_argument("--category", metavar="分类", help="分类名称或目录名，例如 损失与赔偿 或 compensation")
+    p.add_argument("--tag", action="append", default=[], metavar="标签", help="标签，可以重复使用本参数给出多个")
+    p.add_argument("--alias", action="append", default=[], metavar="其他问法",
+                   help="业主可能怎样问同一个问题，可以重复使用本参数给出多个")
+    p.add_argument("--slug", metavar="文件名", help="文件名：小写英文单词，用连字符连接，例如 power-outage")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("urls", help="列出或登记网站已发布的网址",
+                       description="列出每个页面的网址、重定向，以及已发布却没有页面的网址（有则退出码为 1）。"
+                                   "--update 把当前页面的网址追加到 kb_tools/data/published_urls.txt（发布流程在每次发布后运行）。")
+    p.add_argument("--update", action="store_true", help="把当前页面的网址追加到已发布网址清单")
+    p.set_defaults(func=cmd_urls)
     return parser
 
 
@@ -288,11 +318,94 @@ def cmd_serve(args) -> int:
     ensure_fresh(project, notify=_warn)
     print(f"网站预览：http://{args.addr}/  （按 Ctrl+C 停止）", flush=True)
     os.chdir(project.root)
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's maintenance banner is not for readers
     os.execvp(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr])
     return EXIT_OK  # pragma: no cover - exec does not return
 
 
+def cmd_check(args) -> int:
+    from kb_tools.checks import run_checks
+
+    project = _project()
+    report = run_checks(project, args.files or None, fix=args.fix, notify=_warn)
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for finding in report.findings:
+        print(finding)
+        if annotate:
+            print(finding.annotation())
+    for note in report.notes:
+        _warn(note)
+    _warn(report.summary())
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from kb_tools import scaffold
+    from kb_tools.checks import run_checks
+    from kb_tools.pages import load_library
+
+    project = _project()
+    given = {"--category": args.category, "--tag": args.tag, "--alias": args.alias, "--slug": args.slug}
+    missing = [flag for flag, value in given.items() if not value]
+    if missing and not sys.stdin.isatty():
+        raise scaffold.ScaffoldError(
+            f"不在终端中运行，无法逐项询问。请用参数给出 {'、'.join(missing)}，例如：\n"
+            "  kb new 停电了，物业要提前通知吗？ --category 损失与赔偿 --tag 停电 --alias 停电前物业会通知吗 --slug power-outage")
+    library = load_library(project.docs_dir)
+    title = scaffold.clean_title(" ".join(args.title))
+    if missing:
+        print(f"新建问题页面：{title}")
+    try:
+        folder, tags, aliases, slug = scaffold.ask_missing(
+            project, library, category=args.category, tags=list(args.tag), aliases=list(args.alias), slug=args.slug,
+            ask=input, tell=print)
+    except EOFError:
+        _warn("\n已取消，没有创建页面。")
+        return EXIT_ERROR
+    created = scaffold.create_page(project, title=title, category=folder, tags=tags, aliases=aliases, slug=slug)
+    shown = lambda path: os.path.relpath(path, project.root)  # noqa: E731
+    print(f"已创建 {shown(created.path)}（状态：待审核）。")
+    if created.index_updated:
+        print(f"已把链接加入 {shown(created.index_updated)} 的问题列表。")
+    report = run_checks(project, [str(created.path)], notify=_warn)
+    for finding in report.findings:
+        print(finding)
+    print("下一步：\n"
+          "  1. 打开这个文件，把“待填写”换成真正的内容；\n"
+          f"  2. 运行 kb check {shown(created.path)} 检查；\n"
+          "  3. 审核通过后，把 status 改为 published，reviewed 改为审核当天的日期。")
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_urls(args) -> int:
+    from kb_tools import redirects
+
+    project = _project()
+    if args.update:
+        added = redirects.update_manifest(project)
+        if added:
+            print(f"已在 {redirects.URLS_FILE} 中登记 {len(added)} 个新网址：")
+            for url in added:
+                print(f"  {url}")
+        else:
+            print(f"{redirects.URLS_FILE} 已是最新，没有新网址。")
+        return EXIT_OK
+    for url, rel in sorted(redirects.current_urls(project.docs_dir).items()):
+        print(f"{url}  docs/{rel}")
+    for redirect in redirects.load_redirects(project.root, project.docs_dir).entries:
+        print(f"{redirects.url_path(redirect.old)}  → docs/{redirect.new}{redirect.fragment}（重定向）")
+    missing = redirects.uncovered(project)
+    for url, line, _ in missing:
+        print(f"{url}  （已发布，但没有页面也没有重定向：{redirects.URLS_FILE} 第 {line} 行）")
+    return EXIT_ERROR if missing else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A lone surrogate from the terminal (sys.argv uses surrogateescape) or a narrow
+        # PYTHONIOENCODING must not turn a message that echoes the input into a traceback.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

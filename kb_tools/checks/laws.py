@@ -1,0 +1,109 @@
+"""KB401: a citation of a repealed law needs a notice that says so.
+
+A citation is the law's name in 《》, with or without 中华人民共和国. It is acceptable when the page
+has a `!!! note "法律更新提示"` notice that names the law, or when the same paragraph says that
+the law was repealed (废止、失效). The list of laws is kb_tools/data/repealed_laws.txt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kb_tools.checks.rules import Finding
+from kb_tools.checks.source import BODY, FRONT, SourceFile
+from kb_tools.errors import KbError
+from kb_tools.text import DATA_DIR
+
+LAWS_FILE = DATA_DIR / "repealed_laws.txt"
+NOTICE_TITLE = "法律更新提示"
+REPEAL_WORDS = ("废止", "失效")
+_NOTICE = re.compile(rf'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+\s+"{NOTICE_TITLE}"')
+
+
+@dataclass(frozen=True)
+class Law:
+    name: str
+    repealed: dt.date
+    successor: str
+
+    @property
+    def citation(self) -> re.Pattern:
+        return re.compile(rf"《(?:中华人民共和国)?{re.escape(self.name)}》")
+
+
+@lru_cache(maxsize=4)
+def load_laws(path: Path = LAWS_FILE) -> tuple[Law, ...]:
+    where = f"kb_tools/data/{path.name}" if path.parent == DATA_DIR else str(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise KbError(f"无法读取已废止法律清单：{err.strerror}。", path=where) from None
+    laws = []
+    for number, raw in enumerate(lines, 1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        parts = text.split()
+        try:
+            if len(parts) != 3:
+                raise ValueError
+            laws.append(Law(parts[0].strip("《》"), dt.date.fromisoformat(parts[1]), parts[2].strip("《》")))
+        except ValueError:
+            raise KbError("每行应是“法律名称 废止日期 取代它的法律”，用空格分隔，例如“物权法 2021-01-01 民法典”。",
+                          path=where, line=number) from None
+    return tuple(laws)
+
+
+def check(source: SourceFile, laws: tuple[Law, ...]) -> list[Finding]:
+    paragraphs, notices = _blocks(source)
+    noticed = "\n".join(notices)
+    findings = []
+    for paragraph in paragraphs:
+        joined = "".join(line.text for line in paragraph)
+        if any(word in joined for word in REPEAL_WORDS):
+            continue
+        for law in laws:
+            if law.name in noticed:
+                continue
+            for line in paragraph:
+                citation = law.citation.search(line.text)
+                if citation:
+                    findings.append(Finding(
+                        source.display, line.number, "KB401",
+                        f"引用了已废止的《{law.name}》（{law.repealed.isoformat()} 起废止，由《{law.successor}》取代）。"
+                        f"请改为引用《{law.successor}》的相应规定；如需保留原文的说法，请在本页加上 "
+                        f"`!!! note \"{NOTICE_TITLE}\"`，并在提示中写明《{law.name}》已废止。", citation.start()))
+    return findings
+
+
+def _blocks(source: SourceFile):
+    """Paragraphs (runs of non-blank lines; each front-matter line on its own) and notice texts."""
+    paragraphs, notices = [], []
+    current: list = []
+    notice: list[str] | None = None
+    for line in source.lines:
+        if line.region == FRONT:
+            paragraphs.append([line])
+            continue
+        if notice is not None:
+            if not line.text.strip() or line.text.startswith(("    ", "\t")):
+                notice.append(line.text)
+            else:
+                notices.append("\n".join(notice))
+                notice = None
+        if line.region != BODY or not line.text.strip():
+            if current:
+                paragraphs.append(current)
+            current = []
+            continue
+        if _NOTICE.match(line.text):
+            notice = [line.text]
+        current.append(line)
+    if current:
+        paragraphs.append(current)
+    if notice is not None:
+        notices.append("\n".join(notice))
+    return paragraphs, notices

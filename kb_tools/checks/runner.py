@@ -1,0 +1,240 @@
+"""`kb check`: run every rule over the pages, collect findings, and with `fix` repair the mechanical ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb_tools import redirects
+from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
+from kb_tools.checks.rules import RULES, Edit, Finding
+from kb_tools.checks.source import SourceFile
+from kb_tools.errors import KbError, PageError
+from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page
+from kb_tools.project import Project
+
+MAX_FIX_PASSES = 5  # a repair can make a neighbour checkable (a look-alike becomes a Han character)
+
+
+class CheckUsageError(KbError):
+    """The files given to `kb check` cannot be checked."""
+
+    exit_code = 2
+
+
+@dataclass
+class CheckReport:
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0  # pages checked
+    fixed: dict[str, int] = field(default_factory=dict)  # path -> repairs made
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    def summary(self) -> str:
+        fixed = sum(self.fixed.values())
+        head = f"已修正 {fixed} 处排版问题（{len(self.fixed)} 个文件）。" if fixed else ""
+        if not self.findings:
+            return head + f"检查了 {self.checked} 个页面，没有发现问题。"
+        return head + (f"检查了 {self.checked} 个页面：{len(self.errors)} 个错误，{len(self.warnings)} 个警告。"
+                       + ("请按上面的提示修改；规则说明见 CONTRIBUTING.md。" if self.errors else "警告不影响发布，但请尽量处理。"))
+
+
+def resolve_targets(project: Project, files: list[str], cwd: Path | None = None) -> list[str]:
+    """Page paths (relative to docs/) for the files or folders given on the command line."""
+    cwd = Path(cwd or os.getcwd())
+    docs = project.docs_dir.resolve()
+    targets: list[str] = []
+    for name in files:
+        given = Path(name)
+        candidates = [given] if given.is_absolute() else [cwd / given, project.root / given]
+        existing = [c.resolve() for c in candidates if c.exists()]
+        if not existing:
+            raise CheckUsageError(f"找不到文件“{name}”。请给出 docs/ 下的 .md 文件或目录，例如 docs/compensation/water-outage.md。")
+        path = next((c for c in existing if c == docs or docs in c.parents), existing[0])
+        try:
+            rel = path.relative_to(docs).as_posix()
+        except ValueError:
+            raise CheckUsageError(f"“{name}”不在页面目录 {project.docs_dir} 中。只能检查 docs/ 下的 .md 文件。") from None
+        if path.is_dir():
+            prefix = "" if rel == "." else rel + "/"
+            targets += [p for p in page_paths(project.docs_dir) if p.startswith(prefix)]
+        elif rel.endswith(".md"):
+            targets.append(rel)
+        else:
+            raise CheckUsageError(f"“{name}”不是 .md 文件。只能检查 docs/ 下的 .md 文件。")
+    return sorted(set(targets))
+
+
+def _display(project: Project, rel: str) -> str:
+    try:
+        return (project.docs_dir / rel).resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return (project.docs_dir / rel).as_posix()
+
+
+def run_checks(project: Project, files: list[str] | None = None, *, today: dt.date | None = None,
+               fix: bool = False, notify=None, cwd: Path | None = None) -> CheckReport:
+    """Check the whole site, or only the given files (cross-page context still comes from all pages)."""
+    today = today or dt.date.today()
+    targets = None if files is None else resolve_targets(project, files, cwd)
+    if not fix:
+        return _check(project, targets, today, notify)
+    fixed: dict[str, int] = {}
+    for _ in range(MAX_FIX_PASSES):
+        report = _check(project, targets, today, notify=None, similar_pages=False)
+        changed = _apply_fixes(project, report.findings)
+        if not changed:
+            break
+        for path, count in changed.items():
+            fixed[path] = fixed.get(path, 0) + count
+    report = _check(project, targets, today, notify)
+    report.fixed = fixed
+    return report
+
+
+def _check(project: Project, targets: list[str] | None, today: dt.date, notify, similar_pages: bool = True) -> CheckReport:
+    docs = project.docs_dir
+    if not docs.is_dir():
+        raise KbError(f"找不到页面目录 {docs}。请在知识库目录中运行，或检查 mkdocs.yml 的 docs_dir。")
+    all_paths = page_paths(docs)
+    wanted = set(all_paths if targets is None else targets)
+    report = CheckReport(checked=len(wanted))
+    findings: set[Finding] = set()
+    pages, sources = {}, {}
+    for rel in all_paths:
+        try:
+            pages[rel] = read_page(docs, rel)
+        except PageError as err:
+            if rel in wanted:
+                findings.add(Finding(_display(project, rel), err.line or 1, "KB101", err.message))
+        try:
+            text = (docs / rel).read_text(encoding="utf-8").lstrip("\ufeff")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported as KB101 above
+        sources[rel] = SourceFile.parse(rel, _display(project, rel), text)
+    library = Library(docs, pages)
+    for page in library.questions:
+        if page.path not in wanted:
+            continue
+        try:
+            check_cross_references(library, page)
+        except PageError as err:
+            path = err.path or page.path
+            code = "KB102" if path == page.path else "KB101"
+            findings.add(Finding(_display(project, path), err.line or 1, code, err.message))
+
+    policy = metadata.load_policy()
+    repealed = laws.load_laws()
+    anchors = links.AnchorIndex(project, library)
+    show = lambda rel: _display(project, rel)  # noqa: E731
+    for rel in sorted(wanted & sources.keys()):
+        source = sources[rel]
+        found = typography.check(source) + privacy.check(source) + unsafe.check(source)
+        found += laws.check(source, repealed)
+        found += links.check(source, project, library, anchors, show)
+        if rel in pages:
+            found += metadata.page_rules(pages[rel], source, today, policy)
+        findings.update(f for f in found if not source.allows(f.line, f.code))
+    findings.update(metadata.duplicate_titles(library, project.root, wanted))
+    findings.update(metadata.duplicate_aliases(library, project.root, sources, wanted))
+    if targets is None:
+        findings.update(_url_findings(project))
+    if similar_pages:
+        findings.update(_similar_findings(project, library, wanted, report, notify))
+    report.findings = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code, f.message))
+    return report
+
+
+def _url_findings(project: Project) -> list[Finding]:
+    found = [Finding(redirects.URLS_FILE, line, "KB601", message) for _, line, message in redirects.uncovered(project)]
+    result = redirects.load_redirects(project.root, project.docs_dir)
+    found += [Finding(redirects.REDIRECTS_FILE, line, code, message) for code, line, message in result.problems]
+    return found
+
+
+def _similar_findings(project: Project, library: Library, wanted: set[str], report: CheckReport, notify) -> list[Finding]:
+    published = {url for url, _ in redirects.read_manifest(project.root)}
+    new = [p for p in library.questions if p.path in wanted and redirects.url_path(p.path) not in published]
+    if not new:
+        return []
+    from kb_tools.indexer import ensure_fresh
+    from kb_tools.search import Searcher
+
+    try:
+        ensure_fresh(project, notify=notify or (lambda message: None))
+        searcher = Searcher(project)
+    except KbError as err:
+        report.notes.append(f"暂未检查相似问题（KB105）：{err}")
+        return []
+    found = []
+    new_paths = {p.path for p in new}
+    with searcher:
+        for page in new:
+            for other, score, mine, theirs in similar.similar_pages(searcher, page, library.pages):
+                if other.path in new_paths and other.path > page.path:
+                    continue  # both new: reported once, on the later page
+                found.append(Finding(
+                    _display(project, page.path), page.line_of("title"), "KB105",
+                    f"这个问题与 {_display(project, other.path)}“{other.title}”很相似（“{mine}”与“{theirs}”，"
+                    f"相似度 {score:.2f}）。如果是同一个问题，请把新的问法加到那一页的 aliases 中，不要新建页面。"))
+    return found
+
+
+# -- --fix ------------------------------------------------------------------------------------
+
+def _apply_fixes(project: Project, findings: list[Finding]) -> dict[str, int]:
+    by_path: dict[str, list[Edit]] = {}
+    for finding in findings:
+        if RULES[finding.code].fixable and finding.edits:
+            by_path.setdefault(finding.path, []).extend(finding.edits)
+    changed = {}
+    for path, edits in sorted(by_path.items()):
+        file = project.root / path
+        raw = file.read_bytes().decode("utf-8")  # read_text() would turn CRLF into LF
+        bom = "\ufeff" if raw.startswith("\ufeff") else ""
+        text = raw[len(bom):]
+        new_text, count = apply_edits(text, edits)
+        if count == 0 or new_text == text:
+            continue
+        rel = file.resolve().relative_to(project.docs_dir.resolve()).as_posix()
+        try:
+            parse_page(new_text, rel)  # a repair must never break the front matter
+        except PageError:
+            continue
+        tmp = file.with_name(file.name + ".kb-fix.tmp")
+        tmp.write_bytes((bom + new_text).encode("utf-8"))
+        os.replace(tmp, file)
+        changed[path] = count
+    return changed
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, int]:
+    """Apply non-overlapping edits (the first of two overlapping ones wins), keeping line endings."""
+    lines = text.splitlines(keepends=True)
+    by_line: dict[int, list[Edit]] = {}
+    for edit in sorted(set(edits), key=lambda e: (e.line, e.start, e.end)):
+        taken = by_line.setdefault(edit.line, [])
+        if taken and edit.start < taken[-1].end:
+            continue
+        taken.append(edit)
+    count = 0
+    for number, line_edits in by_line.items():
+        if not 1 <= number <= len(lines):
+            continue
+        raw = lines[number - 1]
+        body = raw.rstrip("\r\n")
+        ending = raw[len(body):]
+        for edit in reversed(line_edits):
+            body = body[:edit.start] + edit.new + body[edit.end:]
+            count += 1
+        lines[number - 1] = body + ending
+    return "".join(lines), count

@@ -1,0 +1,207 @@
+"""A page's text as the checks see it: lines with their region (front matter, body, fenced code,
+HTML comment), the `kb:allow` markers, the links, and the "prose view" of a line: the characters
+a reader sees, with Markdown syntax, code, links' targets and URLs taken out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_tools.checks.rules import PERSONAL_DATA, RULES
+from kb_tools.pages import split_front_matter
+
+FRONT, BODY, FENCE, COMMENT = "front", "body", "fence", "comment"
+TOKEN = "\ue000"  # one atom standing for inline code or a URL: Latin for spacing, not CJK
+
+_FENCE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(`{3,}|~{3,})")
+_ALLOW = re.compile(r"kb:allow\b(.*?)(?:-->|$)")
+_ALLOW_CODE = re.compile(r"KB\d{3}")
+_EXAMPLE_WORD = "示例"
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line in the file
+    text: str  # without the line ending
+    region: str
+
+
+@dataclass
+class SourceFile:
+    rel: str  # relative to docs/
+    display: str  # relative to the project root, as reported
+    text: str
+    lines: list[Line] = field(default_factory=list)
+    body_line: int = 1
+    front_text: str = ""  # the YAML between the --- lines
+
+    @classmethod
+    def parse(cls, rel: str, display: str, text: str) -> "SourceFile":
+        source = cls(rel, display, text)
+        source.front_text, _, source.body_line = split_front_matter(text)
+        fence: str | None = None
+        in_comment = False
+        for number, raw in enumerate(text.splitlines(), 1):
+            if number < source.body_line:
+                source.lines.append(Line(number, raw, FRONT))
+                continue
+            match = _FENCE.match(raw)
+            if fence is not None:
+                source.lines.append(Line(number, raw, FENCE))
+                if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                        and not raw[match.end():].strip():
+                    fence = None
+                continue
+            if in_comment:
+                source.lines.append(Line(number, raw, COMMENT))
+                in_comment = "-->" not in raw
+                continue
+            if match:
+                fence = match.group(1)
+                source.lines.append(Line(number, raw, FENCE))
+                continue
+            source.lines.append(Line(number, raw, BODY))
+            last_open = raw.rfind("<!--")
+            in_comment = last_open != -1 and "-->" not in raw[last_open:]
+        return source
+
+    def body_lines(self):
+        return (line for line in self.lines if line.region == BODY)
+
+    def allows(self, number: int, code: str) -> bool:
+        """Whether a `kb:allow` marker on this line silences rule `code`."""
+        if not RULES[code].allowable or not 1 <= number <= len(self.lines):
+            return False
+        for match in _ALLOW.finditer(self.lines[number - 1].text):
+            words = match.group(1)
+            if code in _ALLOW_CODE.findall(words):
+                return True
+            if _EXAMPLE_WORD in words and code in PERSONAL_DATA:
+                return True
+        return False
+
+
+# -- the prose view ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Atom:
+    pos: int  # index in the line
+    char: str  # the character, or TOKEN for inline code and URLs
+    end: int  # index after the atom (after the whole code span or URL for a TOKEN)
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|tel):[^<>\s]*>", re.I)
+_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_ATTR_LIST = re.compile(r"\{:?\s*[#.][^{}\n]*\}|\{:\s*[^{}\n]*\}|\{:?\s*[A-Za-z-]+=[^{}\n]*\}")
+_CJK_OR_SPACE = "\\s\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_URL = re.compile(rf"(?:https?|ftp)://[^{_CJK_OR_SPACE}<>\"'`]+|www\.[A-Za-z0-9-]+\.[^{_CJK_OR_SPACE}<>\"'`]+", re.I)
+_URL_TRAILING = ".,;:!?)'\""  # sentence punctuation after a URL is not part of it
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*")
+_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+_ENTITY = re.compile(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+_TRANSPARENT = set("*_~[]")
+_DROP, _TOKEN, _TOKEN_REST = 1, 2, 3
+
+
+def link_destinations(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each `(target)` after a `]`, parentheses included; also `[ref]` after `]`."""
+    spans = []
+    i = text.find("](")
+    while i != -1:
+        depth, j = 0, i + 1
+        while j < len(text):
+            if text[j] == "\\":
+                j += 2
+                continue
+            if text[j] == "(":
+                depth += 1
+            elif text[j] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j < len(text):
+            spans.append((i + 1, j + 1))
+        i = text.find("](", j)
+    for match in re.finditer(r"\](\[[^\]]*\])", text):
+        spans.append((match.start(1), match.end(1)))
+    return spans
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CODE_SPAN.finditer(text)]
+
+
+def outside(spans: list[tuple[int, int]], start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
+def prose_atoms(text: str, *, markdown: bool = True) -> list[Atom]:
+    """What a reader sees of one line, as atoms (position, character)."""
+    claim = [0] * len(text)
+
+    def take(start: int, end: int, kind: int) -> None:
+        if start >= end or any(claim[start:end]):
+            return
+        claim[start] = kind
+        rest = _TOKEN_REST if kind == _TOKEN else kind
+        for k in range(start + 1, end):
+            claim[k] = rest
+
+    def take_all(pattern, kind, group=0):
+        for match in pattern.finditer(text):
+            take(match.start(group), match.end(group), kind)
+
+    if markdown:
+        take_all(_COMMENT, _DROP)
+        take_all(_CODE_SPAN, _TOKEN)
+        take_all(_AUTOLINK, _TOKEN)
+        take_all(_REF_DEFINITION, _DROP)
+        for start, end in link_destinations(text):
+            take(start, end, _DROP)
+        take_all(_TAG, _DROP)
+        take_all(_ATTR_LIST, _DROP)
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        take(match.start(), match.start() + len(url), _TOKEN)
+    take_all(_EMAIL, _TOKEN)
+    if markdown:
+        take_all(_ADMONITION, _DROP)
+        for match in re.finditer(r"!\[", text):
+            take(match.start(), match.start() + 1, _DROP)
+        take_all(_ENTITY, _DROP)
+    for match in _ESCAPE.finditer(text):
+        take(match.start(), match.start() + 1, _DROP)
+    atoms = []
+    for pos, ch in enumerate(text):
+        kind = claim[pos]
+        if kind == _TOKEN:
+            end = pos + 1
+            while end < len(text) and claim[end] == _TOKEN_REST:
+                end += 1
+            atoms.append(Atom(pos, TOKEN, end))
+        elif kind == 0 and not (markdown and ch in _TRANSPARENT):
+            atoms.append(Atom(pos, ch, pos + 1))
+    return atoms
+
+
+# -- character classes ------------------------------------------------------------------------
+
+def is_han(ch: str) -> bool:
+    code = ord(ch)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x3FFFF)
+
+
+def is_cjk(ch: str) -> bool:
+    """Han characters and the punctuation that surrounds them in Chinese text."""
+    code = ord(ch)
+    return is_han(ch) or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or ch in "“”‘’…—"
+
+
+def is_latin(ch: str) -> bool:
+    return ch == TOKEN or ("0" <= ch <= "9") or ("a" <= ch <= "z") or ("A" <= ch <= "Z")

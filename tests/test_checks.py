@@ -1,0 +1,587 @@
+"""`kb check`: each rule is planted in a copy of the real site and must be reported with the file,
+the line, the rule and the exact message; the clean site must pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb_tools import redirects
+from kb_tools.checks import RULES, run_checks
+from kb_tools.checks.laws import load_laws
+from kb_tools.checks.runner import apply_edits
+from kb_tools.checks.similar import SIMILAR
+from kb_tools.checks.source import SourceFile, prose_atoms
+from kb_tools.checks.typography import fix_text
+from kb_tools.cli import main
+from kb_tools.errors import PageError
+from kb_tools.pages import load_library, page_paths
+from kb_tools.project import Project
+
+from conftest import ROOT
+
+WATER = "compensation/water-outage.md"
+FLOOR = "compensation/soaked-floor.md"
+EXAMPLE_HINT = "如果是编造的示例，在这一行末尾加上 `<!-- kb:allow 示例 -->`。"
+
+
+# -- a copy of the real site --------------------------------------------------------------------
+
+def copy_site(dest: Path, *, published: bool = True) -> Project:
+    """docs/, overrides/ and mkdocs.yml of the repository in dest/kb; with `published`, every current
+    page is recorded as published (so that only planted pages count as new)."""
+    root = dest / "kb"
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("kb_tools/mkdocs_hooks.py", str(ROOT / "kb_tools" / "mkdocs_hooks.py"))
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    project = Project(root)
+    if published:
+        redirects.update_manifest(project)
+    return project
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Project:
+    project = copy_site(tmp_path)
+    monkeypatch.setenv("KB_ROOT", str(project.root))
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return project
+
+
+def plant(project: Project, rel: str, old: str, new: str) -> int:
+    """Replace the first `old` in a page by `new`; returns the line where `new` starts."""
+    path = project.docs_dir / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    start = text.index(old)
+    path.write_text(text[:start] + new + text[start + len(old):], encoding="utf-8")
+    return text.count("\n", 0, start) + 1
+
+
+def append(project: Project, rel: str, paragraph: str) -> int:
+    """Add a paragraph at the end of a page; returns its first line."""
+    path = project.docs_dir / rel
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    path.write_text(text + paragraph + "\n", encoding="utf-8")
+    return text.count("\n") + 1
+
+
+def kb(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def findings_of(project: Project, *files: str, today: dt.date | None = None) -> list[str]:
+    report = run_checks(project, list(files) or None, today=today or dt.date(2026, 11, 26))
+    return [str(f) for f in report.findings]
+
+
+# -- the clean site -----------------------------------------------------------------------------
+
+def test_clean_copy_passes(site, capsys):
+    code, out, err = kb(capsys, "check")
+    assert (code, out) == (0, "")
+    assert err.endswith(f"检查了 {len(page_paths(site.docs_dir))} 个页面，没有发现问题。\n")
+
+
+def test_repository_itself_passes(tmp_path):
+    """The real repository, its own (possibly empty) URL manifest included; the index goes to tmp_path."""
+    report = run_checks(Project(ROOT, index_path=tmp_path / "index"))
+    assert [str(f) for f in report.findings] == [] and report.notes == []
+
+
+def test_every_rule_has_a_number_a_title_and_a_severity():
+    assert all(re.fullmatch(r"KB\d{3}", code) and rule.title and rule.severity in ("error", "warning")
+               for code, rule in RULES.items())
+
+
+# -- KB1xx: front matter ------------------------------------------------------------------------
+
+def loader_error(project: Project, rel: str) -> PageError:
+    """What the page loader itself says about a page: KB101 and KB102 pass it on unchanged."""
+    with pytest.raises(PageError) as err:
+        load_library(project.docs_dir, [rel] + [p for p in page_paths(project.docs_dir) if p.endswith("index.md")])
+    return err.value
+
+
+def test_kb101_schema_errors_come_from_the_loader_with_their_line(site, capsys):
+    line = plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2026/11/26")
+    plant(site, FLOOR, "status: published", "status: 已发布")
+    water, floor = loader_error(site, WATER), loader_error(site, FLOOR)
+    assert (water.line, floor.line) == (line, 12)
+    assert "`reviewed` 必须是日期" in water.message and "`status` 只能是 published 或 needs-review" in floor.message
+    code, out, _ = kb(capsys, "check")
+    assert code == 1
+    assert out.splitlines() == [f"docs/{FLOOR}:12: KB101: {floor.message}", f"docs/{WATER}:{line}: KB101: {water.message}"]
+
+
+def test_kb101_broken_page_is_still_checked_for_personal_data(site):
+    plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2026/11/26")
+    line = append(site, WATER, "联系张师傅：13800138000。")
+    assert f"docs/{WATER}:{line}: KB301: 发现手机号码“138****8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}" \
+        in findings_of(site)
+
+
+def test_kb102_category_must_match_the_folder(site):
+    line = plant(site, WATER, "category: 损失与赔偿", "category: 沟通与投诉")
+    error = loader_error(site, WATER)
+    assert error.line == line and "与所在目录的分类“损失与赔偿”不一致" in error.message
+    assert findings_of(site) == [f"docs/{WATER}:{line}: KB102: {error.message}"]
+
+
+def test_kb102_related_page_must_exist(site):
+    plant(site, FLOOR, "  - water-outage.md\n", "  - water-outages.md\n")
+    error = loader_error(site, FLOOR)
+    assert error.line == 17 and "`water-outages.md` 不是存在的页面" in error.message
+    assert findings_of(site) == [f"docs/{FLOOR}:17: KB102: {error.message}"]
+
+
+def test_every_broken_page_is_reported_not_only_the_first(site):
+    plant(site, WATER, "status: needs-review", "status: draft")
+    plant(site, FLOOR, "status: published", "status: draft")
+    assert [f.split(": KB")[0] for f in findings_of(site)] == [f"docs/{FLOOR}:12", f"docs/{WATER}:13"]
+
+
+def test_kb103_titles_differing_only_in_width_are_duplicates(site):
+    line = plant(site, FLOOR, "title: 家里地板被水泡了，物业要负责吗？", "title: 物业断水造成损失，能要求赔偿吗")
+    advice = "每个页面的标题必须不同：如果是同一个问题，请合并到那一页；否则请把标题写得更具体。"
+    assert findings_of(site) == [
+        f"docs/{FLOOR}:{line}: KB103: 标题“物业断水造成损失，能要求赔偿吗”与 docs/{WATER} 的标题重复。{advice}",
+        f"docs/{WATER}:2: KB103: 标题“物业断水造成损失，能要求赔偿吗？”与 docs/{FLOOR} 的标题重复。{advice}",
+    ]
+    assert findings_of(site, f"docs/{FLOOR}") == [
+        f"docs/{FLOOR}:{line}: KB103: 标题“物业断水造成损失，能要求赔偿吗”与 docs/{WATER} 的标题重复。{advice}"]
+
+
+def test_kb104_alias_that_is_another_pages_title(site):
+    line = plant(site, FLOOR, "  - 业主家进水了，物业要做什么", "  - 物业断水造成损失，能要求赔偿吗")
+    assert findings_of(site) == [
+        f"docs/{FLOOR}:{line}: KB104: 其他问法“物业断水造成损失，能要求赔偿吗”与 docs/{WATER} 的标题相同。"
+        "同一个问法只能指向一个页面：请删除这一项，或者把两页合并。"]
+
+
+def test_kb104_alias_repeated_on_the_page_and_equal_to_its_title(site):
+    first = plant(site, FLOOR, "  - 业主家进水了，物业要做什么", "  - 家里地板被水泡了，物业要负责吗")
+    second = plant(site, FLOOR, "  - 水管爆了地板全泡了，物业赔不赔", "  - 业主地板泡水物业该怎样处理")
+    assert findings_of(site) == [
+        f"docs/{FLOOR}:{second}: KB104: 其他问法“业主地板泡水物业该怎样处理”在本页重复出现。请删除重复的一项。",
+        f"docs/{FLOOR}:{first}: KB104: 其他问法“家里地板被水泡了，物业要负责吗”与本页标题相同。请删除这一项，或换一种问法。",
+    ]
+
+
+def test_kb104_alias_shared_by_two_pages_is_reported_on_both(site):
+    line = plant(site, FLOOR, "  - 业主家进水了，物业要做什么", "  - 物业无故停水要赔钱吗")
+    advice = "同一个问法只能指向一个页面：请删除其中一个。"
+    assert findings_of(site) == [
+        f"docs/{FLOOR}:{line}: KB104: 其他问法“物业无故停水要赔钱吗”与 docs/{WATER} 的其他问法重复。{advice}",
+        f"docs/{WATER}:6: KB104: 其他问法“物业无故停水要赔钱吗”与 docs/{FLOOR} 的其他问法重复。{advice}",
+    ]
+
+
+NEW_PAGE = """\
+---
+title: {title}
+category: 损失与赔偿
+tags: [停水]
+aliases:
+  - {alias}
+reviewed: 2026-11-26
+status: needs-review
+---
+
+## 简要回答
+
+先问清停水的原因。
+"""
+
+
+def test_kb105_new_question_close_to_an_existing_one_is_a_warning(site, capsys):
+    (site.docs_dir / "compensation/outage-loss.md").write_text(
+        NEW_PAGE.format(title="停水造成损失，物业要赔偿吗？", alias="停水耽误了生意找物业赔"), encoding="utf-8")
+    code, out, err = kb(capsys, "check")
+    assert code == 0
+    # The score depends on the search dictionaries, which editors tune: only its range is pinned.
+    score = re.search(r"相似度 (\d\.\d\d)", out)
+    assert score and SIMILAR <= float(score.group(1)) <= 1
+    assert out == ("docs/compensation/outage-loss.md:2: KB105: 警告：这个问题与 docs/compensation/water-outage.md"
+                   "“物业断水造成损失，能要求赔偿吗？”很相似（“停水造成损失，物业要赔偿吗？”与“物业断水造成损失，能要求赔偿吗？”，"
+                   f"相似度 {score.group(1)}）。如果是同一个问题，请把新的问法加到那一页的 aliases 中，不要新建页面。\n")
+    assert err.endswith("0 个错误，1 个警告。警告不影响发布，但请尽量处理。\n")
+
+
+def test_kb105_a_different_question_on_the_same_topic_is_not_reported(site):
+    (site.docs_dir / "compensation/outage-notice.md").write_text(
+        NEW_PAGE.format(title="业主怎样投诉物业？", alias="对物业不满意去哪里反映"), encoding="utf-8")
+    assert findings_of(site) == []
+
+
+def test_kb105_published_pages_are_not_compared_again(site):
+    """Only pages whose URL is not in the manifest are new: the curated pages never warn."""
+    (site.root / redirects.URLS_FILE).unlink()
+    assert findings_of(site) == []
+
+
+def test_kb106_curated_text_without_source(site):
+    path = site.docs_dir / "compensation/stolen-flowerpot.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"source:\n(  .*\n)+", "", text), encoding="utf-8")
+    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "原文" in l)
+    assert findings_of(site) == [
+        f"docs/compensation/stolen-flowerpot.md:{line}: KB106: 正文提到“原文”，但 front matter 中没有 `source`。"
+        "整理自来源文章的页面必须写明出处，例如：`source: {title: 怎样通过物业找到业主？, date: 2023-11-21, sections: [5]}`"
+        "（sections 是原文的第几节）；如果本页不是整理自来源文章，请改掉“原文”这类说法。"]
+
+
+def test_kb106_law_text_is_not_curation(site):
+    (site.docs_dir / "compensation/outage-notice.md").write_text(
+        NEW_PAGE.format(title="停电前物业要贴通知吗？", alias="停电没贴通知怎么办").replace(
+            "先问清停水的原因。", "条文原文见《民法典》。"), encoding="utf-8")
+    assert not [f for f in findings_of(site) if "KB106" in f]
+
+
+@pytest.mark.parametrize("reviewed, expected", [
+    ("2025-11-26", []),
+    ("2025-11-25", ["docs/compensation/water-outage.md:12: KB107: 警告：上次审核是 2025-11-25，已过去 366 天（审核周期为 365 天）。"
+                    "请核对内容是否仍然准确，然后把 `reviewed` 改为核对当天的日期。"]),
+    ("2026-11-27", []),  # tomorrow: CI's clock may be a day behind an editor in China
+    ("2026-11-28", ["docs/compensation/water-outage.md:12: KB108: `reviewed: 2026-11-28` 晚于今天（2026-11-26）。"
+                    "请填写实际审核的日期。"]),
+])
+def test_kb107_kb108_review_dates(site, reviewed, expected):
+    plant(site, WATER, "reviewed: 2026-11-26", f"reviewed: {reviewed}")
+    assert findings_of(site, today=dt.date(2026, 11, 26)) == expected
+
+
+def test_kb107_warning_alone_exits_zero(site, capsys):
+    plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2020-01-01")
+    code, out, err = kb(capsys, "check")
+    age = (dt.date.today() - dt.date(2020, 1, 1)).days
+    assert code == 0
+    assert out == (f"docs/{WATER}:12: KB107: 警告：上次审核是 2020-01-01，已过去 {age} 天（审核周期为 365 天）。"
+                   "请核对内容是否仍然准确，然后把 `reviewed` 改为核对当天的日期。\n")
+    assert err.endswith("0 个错误，1 个警告。警告不影响发布，但请尽量处理。\n")
+
+
+def test_kb109_template_text_left_in(site):
+    line = append(site, WATER, "待填写：第一步做什么。")
+    assert findings_of(site) == [f"docs/{WATER}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
+
+
+# -- KB2xx: links and anchors ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("link", [
+    "[地板](soaked-floor.md)",
+    "[地板](soaked-floor.md#处理步骤)",  # heading slug
+    "[地板](soaked-floor.md#来源与审核)",  # a heading the site adds to question pages
+    "[条文](../law/civil-code-personal-information.md#第一千零三十四条)",  # explicit {#id}
+    "[条文](../law/civil-code-personal-information.md#%E7%AC%AC%E4%B8%80%E5%8D%83%E9%9B%B6%E4%B8%89%E5%8D%81%E5%9B%9B%E6%9D%A1)",
+    "[本页](#法律依据)",
+    "[图](../assets/stylesheets/kb.css)",
+    "[外站](https://www.gov.cn/)",
+    " `[代码](nothere.md)`",
+])
+def test_good_links_pass(site, link):
+    append(site, WATER, f"参见{link}。")
+    assert findings_of(site) == []
+
+
+@pytest.mark.parametrize("link, code, message", [
+    ("[地板](soaked-floors.md)", "KB201",
+     "链接的页面“soaked-floors.md”不存在（找不到 docs/compensation/soaked-floors.md）。是不是 `soaked-floor.md`？"),
+    ("[外](../../README.md)", "KB201", "链接“../../README.md”指向 docs/ 目录以外。只能链接本站的页面和文件。"),
+    ("[图](../assets/logo.png)", "KB201", "链接的文件“../assets/logo.png”不存在（找不到 docs/assets/logo.png）。"),
+    ("[地板](soaked-floor.md#处理方法)", "KB202",
+     "链接“soaked-floor.md#处理方法”中的锚点“#处理方法”在 docs/compensation/soaked-floor.md 中不存在。可用的锚点有：#处理步骤。"),
+    ("[条文](../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息)", "KB202",
+     "链接“../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息”中的锚点“#第一千零三十四条-什么是个人信息”"
+     "在 docs/law/civil-code-personal-information.md 中不存在。可用的锚点有：#第一千零三十四条、#第一千零三十六条、#第一千零三十八条。"),
+    ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。可用的锚点有：#法律依据。"),
+    ("[关于](../about.md#来源与审核)", "KB202",
+     "链接“../about.md#来源与审核”中的锚点“#来源与审核”在 docs/about.md 中不存在。"
+     "可用的锚点有：#不构成法律意见、#内容来源、#怎样提出修改、#这是什么。"),
+    ("[找人](https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/)", "KB203",
+     "站内链接“https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/”写成了完整网址。请改为相对的 .md 路径，"
+     "例如 `../privacy/find-owner-contact.md`：网址会变，相对路径由构建检查。"),
+    ("[找人](/privacy/find-owner-contact.md)", "KB203",
+     "站内链接“/privacy/find-owner-contact.md”以 / 开头，在网站的子路径下会失效。请改为相对的 .md 路径，"
+     "例如 `../privacy/find-owner-contact.md`。"),
+    ("[隐私](../privacy/)", "KB203", "站内链接“../privacy/”请写成 .md 文件的相对路径：`../privacy/index.md`。"),
+])
+def test_broken_links_name_the_line_and_the_fix(site, link, code, message):
+    line = append(site, WATER, f"参见{link}。")
+    assert findings_of(site) == [f"docs/{WATER}:{line}: {code}: {message}"]
+
+
+def test_repeated_headings_get_python_markdown_suffixes(site):
+    append(site, FLOOR, "## 注意\n\n第一处。\n\n## 注意\n\n第二处。")
+    good = append(site, WATER, "参见[第二处](soaked-floor.md#注意_1)。")
+    bad = append(site, WATER, "参见[第三处](soaked-floor.md#注意_2)。")
+    assert good != bad
+    assert findings_of(site) == [
+        f"docs/{WATER}:{bad}: KB202: 链接“soaked-floor.md#注意_2”中的锚点“#注意_2”在 docs/{FLOOR} 中不存在。"
+        "可用的锚点有：#注意_1、#注意。"]
+
+
+def test_reference_style_link_is_checked(site):
+    line = append(site, WATER, "参见[地板][floor]。\n\n[floor]: soaked-floors.md")
+    assert findings_of(site)[0].startswith(f"docs/{WATER}:{line + 2}: KB201: 链接的页面“soaked-floors.md”不存在")
+
+
+# -- KB3xx: personal data and unsafe HTML ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, code, message", [
+    ("联系张师傅：138 0013 8000。", "KB301", f"发现手机号码“138 **** 8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}"),
+    ("联系张师傅：+86-138-0013-8000。", "KB301",
+     f"发现手机号码“+86-1**-****-8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}"),
+    ("王女士家的电话是 0571-88776655。", "KB302",
+     "发现固定电话号码“0571-******55”。页面不能公开个人的电话号码，请删除；"
+     "单位对外公开的服务电话，在这一行末尾加上 `<!-- kb:allow KB302 公开电话 -->`。"),
+    ("业主身份证号：11010519491231002X。", "KB303",
+     f"发现身份证号码“110105********002X”。页面不能公开身份证号码，请删除。{EXAMPLE_HINT}"),
+    ("投诉材料请发到 zhangsan@qq.com。", "KB304",
+     "发现电子邮箱地址“z***@qq.com”。页面不能公开个人的邮箱，请删除；示例请用 example.com 等示例域名，例如 someone@example.com。"),
+    ("`zhangsan@qq.com`", "KB304",
+     "发现电子邮箱地址“z***@qq.com”。页面不能公开个人的邮箱，请删除；示例请用 example.com 等示例域名，例如 someone@example.com。"),
+    ('<script src="https://example.com/count.js"></script>', "KB311",
+     "不能在页面中使用 `<script>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。请删除；要展示代码，请放进代码块。"),
+    ('<iframe src="https://example.com/"></iframe>', "KB311",
+     "不能在页面中使用 `<iframe>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。请删除；要展示代码，请放进代码块。"),
+    ('<span onclick="alert(1)">点这里</span>', "KB312", "不能使用事件属性 `onclick=`：它会在读者的浏览器里运行脚本。请删除这个属性。"),
+    ('点这里 { onmouseover="alert(1)" }', "KB312", "不能使用事件属性 `onmouseover=`：它会在读者的浏览器里运行脚本。请删除这个属性。"),
+    ("[点这里](javascript:alert(1))", "KB313",
+     "不能使用 `javascript:` 链接：它会在读者的浏览器里运行脚本。请改为正常的网址，或指向本站页面的相对 .md 路径。"),
+    ('<a href="JavaScript&#58;alert(1)">点这里</a>', "KB313",
+     "不能使用 `javascript:` 链接：它会在读者的浏览器里运行脚本。请改为正常的网址，或指向本站页面的相对 .md 路径。"),
+])
+def test_personal_data_and_unsafe_html_are_errors(site, capsys, text, code, message):
+    line = append(site, WATER, text)
+    status, out, _ = kb(capsys, "check", f"docs/{WATER}")
+    assert (status, out) == (1, f"docs/{WATER}:{line}: {code}: {message}\n")
+
+
+@pytest.mark.parametrize("text", [
+    "手机号码一般是 11 位，例如 13800138000。<!-- kb:allow 示例 -->",
+    "物业服务中心的公开电话是 0571-88776655。<!-- kb:allow KB302 公开电话 -->",
+    "投诉材料可以发到 service@example.com 或 someone@mail.example.org。",
+    "报警请拨打 110，投诉请拨打 12345。",
+    "订单号 20261126123456789012 不是身份证号。",
+    "身份证号码共 18 位，例如 110105194912310021 这样的号码校验位不对。",
+    "用 `<script>` 标签可以嵌入脚本，但本站不允许。",
+    "JavaScript 是网页使用的脚本语言。",
+    "```html\n<script>alert(1)</script>\n```",
+])
+def test_examples_marked_or_harmless_pass(site, text):
+    append(site, WATER, text)
+    assert findings_of(site) == []
+
+
+def test_allow_marker_does_not_silence_unsafe_html(site):
+    line = append(site, WATER, "<script>alert(1)</script><!-- kb:allow KB311 -->")
+    assert findings_of(site) == [
+        f"docs/{WATER}:{line}: KB311: 不能在页面中使用 `<script>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。"
+        "请删除；要展示代码，请放进代码块。"]
+
+
+def test_personal_data_in_front_matter_is_found(site):
+    line = plant(site, FLOOR, "  - 业主家进水了，物业要做什么", "  - 打 13800138000 找张师傅")
+    assert f"docs/{FLOOR}:{line}: KB301: 发现手机号码“138****8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}" \
+        in findings_of(site)
+
+
+# -- KB401: repealed laws -----------------------------------------------------------------------
+
+CITATION = "根据《物权法》，业主对共有部分享有共有和共同管理的权利。"
+KB401_PROPERTY = ("引用了已废止的《物权法》（2021-01-01 起废止，由《民法典》取代）。请改为引用《民法典》的相应规定；"
+                  "如需保留原文的说法，请在本页加上 `!!! note \"法律更新提示\"`，并在提示中写明《物权法》已废止。")
+
+
+def test_kb401_repealed_law_without_notice(site):
+    line = append(site, FLOOR, CITATION)
+    assert findings_of(site) == [f"docs/{FLOOR}:{line}: KB401: {KB401_PROPERTY}"]
+
+
+def test_kb401_full_name_is_a_citation_too(site):
+    line = append(site, FLOOR, "依据《中华人民共和国合同法》第六十条。")
+    assert findings_of(site) == [
+        f"docs/{FLOOR}:{line}: KB401: 引用了已废止的《合同法》（2021-01-01 起废止，由《民法典》取代）。请改为引用《民法典》的相应规定；"
+        "如需保留原文的说法，请在本页加上 `!!! note \"法律更新提示\"`，并在提示中写明《合同法》已废止。"]
+
+
+def test_kb401_notice_on_the_page_that_names_the_law(site):
+    append(site, WATER, CITATION)  # water-outage.md has a 法律更新提示 about 《物权法》
+    assert findings_of(site) == []
+
+
+def test_kb401_notice_must_name_the_law(site):
+    line = append(site, WATER, "依据《合同法》第六十条。")  # the page's notice is about 《物权法》
+    assert findings_of(site) == [
+        f"docs/{WATER}:{line}: KB401: 引用了已废止的《合同法》（2021-01-01 起废止，由《民法典》取代）。请改为引用《民法典》的相应规定；"
+        "如需保留原文的说法，请在本页加上 `!!! note \"法律更新提示\"`，并在提示中写明《合同法》已废止。"]
+
+
+def test_kb401_repeal_stated_in_the_same_paragraph(site):
+    append(site, FLOOR, "根据《物权法》（已于 2021 年 1 月 1 日废止，现适用《民法典》物权编），\n业主对共有部分享有权利。")
+    assert findings_of(site) == []
+
+
+def test_kb401_current_laws_and_lookalike_names_pass(site):
+    append(site, FLOOR, "依据《劳动合同法》《物业管理条例》和《民法典》。")
+    assert findings_of(site) == []
+
+
+def test_every_required_law_is_listed():
+    names = {law.name: (law.repealed.isoformat(), law.successor) for law in load_laws()}
+    for name in ("物权法", "合同法", "婚姻法", "继承法", "民法通则", "民法总则", "担保法", "侵权责任法", "收养法"):
+        assert names[name] == ("2021-01-01", "民法典")
+
+
+def test_law_list_can_be_extended_and_is_validated(tmp_path):
+    good = tmp_path / "laws.txt"
+    good.write_text("# 注释\n《食品卫生法》 2009-06-01 《食品安全法》\n", encoding="utf-8")
+    assert [(law.name, law.successor) for law in load_laws(good)] == [("食品卫生法", "食品安全法")]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("物权法 2021年1月1日 民法典\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"bad.txt:1: 每行应是“法律名称 废止日期 取代它的法律”"):
+        load_laws(bad)
+
+
+# -- KB5xx: typography --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("物业断水造成损失,能要求赔偿吗?", [
+        "KB501: 半角标点“,”应改为全角“，”（“造成损失,能要求赔”）。",
+        "KB501: 半角标点“?”应改为全角“？”（“求赔偿吗?”）。"]),
+    ("业主本人(或其监护人)同意。", [
+        "KB501: 半角标点“(”应改为全角“（”（“业主本人(或其监护”）。",
+        "KB501: 半角标点“)”应改为全角“）”（“其监护人)同意。”）。"]),
+    ("⻓期欠费。", ["KB502: “⻓”是形近字符（部首补充区的部首，U+2ED3），应改为“长”（“⻓期欠费。”）。"]),
+    ("⾏为规范。", ["KB502: “⾏”是形近字符（康熙部首，U+2F8F），应改为“行”（“⾏为规范。”）。"]),
+    ("自２０２１起。", [f"KB502: “{c}”是形近字符（全角字母或数字，U+{ord(c):04X}），应改为“{chr(ord(c) - 0xFEE0)}”（“{ctx}”）。"
+                     for c, ctx in zip("２０２１", ["自２０２１起", "自２０２１起。", "自２０２１起。", "自２０２１起。"])]),
+    ("物业用App收集信息。", [
+        "KB503: 中文与英文、数字之间应有一个空格（“物业用App收”）。",
+        "KB503: 中文与英文、数字之间应有一个空格（“用App收集信息”）。"]),
+    ("运行`kb check`命令。", [
+        "KB503: 中文与英文、数字之间应有一个空格（“运行`kb”）。",
+        "KB503: 中文与英文、数字之间应有一个空格（“eck`命令。”）。"]),
+])
+def test_typography_findings(site, text, expected):
+    line = append(site, WATER, text)
+    assert findings_of(site) == [f"docs/{WATER}:{line}: {e}" for e in expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, world. 报警请拨打 110，投诉请拨打 12345。",
+    "上午 9:30 开门，版本 1.0。",
+    "见 `a,b;c` 和 [网址](https://example.com/a?b=1,2)。",
+    "网址 https://example.com/path?a=1,2 可以打开。",
+    "![示意图](../assets/stylesheets/kb.css)中的说明。",
+    "## 第一千零三十四条 · 什么是个人信息 {#第一千零三十四条}",
+    "**问清原因**：先了解停水的原因。",
+    "长期欠费。<!-- kb:allow KB503 示例:a1 -->",
+    "```\n物业,业主?\n```",
+])
+def test_typography_leaves_code_links_and_english_alone(site, text):
+    append(site, WATER, text)
+    assert findings_of(site) == []
+
+
+def test_fix_repairs_typography_and_nothing_else(site, capsys):
+    before = (site.docs_dir / WATER).read_text(encoding="utf-8")
+    plant(site, WATER, "title: 物业断水造成损失，能要求赔偿吗？", "title: 物业断水造成损失,能要求赔偿吗?")
+    append(site, WATER, "物业用App查询,很方便(见`a,b`和[链接](soaked-floor.md#处理步骤))。⾏为２０２１年,**重要**2021年。")
+    code, out, err = kb(capsys, "check", "--fix")
+    assert (code, out) == (0, "")
+    assert err == f"已修正 19 处排版问题（1 个文件）。检查了 {len(page_paths(site.docs_dir))} 个页面，没有发现问题。\n"
+    after = (site.docs_dir / WATER).read_text(encoding="utf-8")
+    assert after == before.rstrip("\n") + (
+        "\n\n物业用 App 查询，很方便（见 `a,b` 和[链接](soaked-floor.md#处理步骤)）。行为 2021 年，**重要** 2021 年。\n")
+
+
+def test_fix_keeps_crlf_line_endings_and_the_bom(site):
+    path = site.docs_dir / WATER
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n") + "\r\n停水了,怎么办?\r\n"
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    report = run_checks(site, fix=True)
+    assert report.findings == [] and report.fixed == {f"docs/{WATER}": 2}
+    assert path.read_bytes() == ("\ufeff" + text.replace("停水了,怎么办?", "停水了，怎么办？")).encode("utf-8")
+
+
+def test_fix_leaves_flow_lists_in_front_matter_alone(site):
+    plant(site, WATER, "tags: [停水, 赔偿, 维修]", "tags: [停水,赔偿, 维修]")
+    report = run_checks(site, fix=True)
+    assert report.fixed == {} and report.findings == []
+    assert "tags: [停水,赔偿, 维修]" in (site.docs_dir / WATER).read_text(encoding="utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("物业停水,:;?!()[]`*_ ab12⾏Ａ<>#{}\\-/.“”") + [
+    "https://x.org/a", "](", "<!--", "-->", "⻓", "**", "[链接](a.md)", "`代码`", "!["]), max_size=25).map("".join))
+def test_fixing_any_line_converges_and_never_breaks(text):
+    doc = f"---\ntitle: 标题\n---\n{text}\n"
+    for _ in range(6):
+        fixable = [f for f in __import__("kb_tools.checks.typography", fromlist=["check"]).check(
+            SourceFile.parse("a/b.md", "docs/a/b.md", doc)) if f.edits]
+        if not fixable:
+            break
+        doc, _ = apply_edits(doc, [e for f in fixable for e in f.edits])
+    assert not fixable
+    assert doc.startswith("---\ntitle: 标题\n---\n")
+    assert fix_text(fix_text(text)) == fix_text(text)
+    prose_atoms(text)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_github_actions_annotations(site, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    line = append(site, WATER, "联系张师傅：13800138000。")
+    code, out, _ = kb(capsys, "check")
+    message = f"发现手机号码“138****8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}"
+    assert code == 1
+    assert out.splitlines() == [f"docs/{WATER}:{line}: KB301: {message}",
+                                f"::error file=docs/{WATER},line={line},title=KB301::{message}"]
+
+
+def test_warning_annotation(site, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    line = append(site, WATER, "待填写：补充。")
+    code, out, _ = kb(capsys, "check")
+    assert code == 0
+    assert out.splitlines()[1] == f"::warning file=docs/{WATER},line={line},title=KB109::还有模板文字“待填写”。请换成真正的内容后再发布。"
+
+
+def test_only_the_given_files_are_reported(site, capsys):
+    append(site, FLOOR, "物业,业主")
+    code, out, err = kb(capsys, "check", f"docs/{WATER}")
+    assert (code, out) == (0, "") and err.endswith("检查了 1 个页面，没有发现问题。\n")
+    code, out, _ = kb(capsys, "check", "docs/compensation")
+    assert code == 1 and out.startswith(f"docs/{FLOOR}:")
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("docs/nothere.md", "错误：找不到文件“docs/nothere.md”。请给出 docs/ 下的 .md 文件或目录，例如 docs/compensation/water-outage.md。\n"),
+    ("mkdocs.yml", "错误：“mkdocs.yml”不在页面目录 {docs} 中。只能检查 docs/ 下的 .md 文件。\n"),
+    ("docs/assets/stylesheets/kb.css", "错误：“docs/assets/stylesheets/kb.css”不是 .md 文件。只能检查 docs/ 下的 .md 文件。\n"),
+])
+def test_bad_file_arguments(site, capsys, monkeypatch, arg, message):
+    monkeypatch.chdir(site.root)
+    code, out, err = kb(capsys, "check", arg)
+    assert (code, out, err) == (2, "", message.format(docs=site.docs_dir))
+
+
+def test_check_outside_a_project(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KB_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = kb(capsys, "check")
+    assert code == 1 and out == "" and err.startswith("错误：在 ") and "找不到 mkdocs.yml" in err
