@@ -174,9 +174,10 @@ def uncovered(project: Project) -> list[tuple[str, int, str]]:
         if url in pages or url in redirects:
             continue
         old = rel_for_url(url)
-        close = (difflib.get_close_matches(old, unpublished, n=1, cutoff=0.3)
-                 or difflib.get_close_matches(old, sorted(pages.values()), n=1, cutoff=0.6))
-        example = f"`{old}: {close[0] if close else '新页面路径.md'}`"
+        close = difflib.get_close_matches(old, unpublished, n=1, cutoff=0.3)
+        folder_index = posixpath.join(posixpath.dirname(old), "index.md")
+        target = close[0] if close else folder_index if folder_index in pages.values() else "index.md"
+        example = f"`{old}: {target}`"
         missing.append((url, line,
                         f"已发布的网址 {url} 现在没有页面，也没有重定向。页面删除或改名后，请在 {REDIRECTS_FILE} "
                         f"中加一行，让旧网址跳转到新页面，例如 {example}。"))
@@ -221,7 +222,10 @@ PAGE = """\
 
 def relative_href(from_url: str, to_url: str) -> str:
     """Link from one site URL (`a/b/`) to another, relative, so the site works under any prefix."""
-    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    if from_url.endswith("/") or not from_url:
+        base = from_url
+    else:
+        base = posixpath.dirname(from_url) + "/" if "/" in from_url else ""
     rel = posixpath.relpath(to_url or ".", base or ".")
     if to_url.endswith("/") or not to_url:
         rel = "./" if rel == "." else rel + "/"

@@ -46,8 +46,10 @@ class Created:
 
 
 def categories(library: Library) -> dict[str, str]:
-    """Category folder -> category name."""
-    return {folder: index.title for folder, index in library.categories.items()}
+    """Category folder -> category name, in the site's order."""
+    ordered = sorted(library.categories.items(), key=lambda item: (item[1].order if item[1].order is not None else 50,
+                                                                   item[0]))
+    return {folder: index.title for folder, index in ordered}
 
 
 def resolve_category(library: Library, value: str) -> str:

@@ -18,6 +18,7 @@ from kb_tools.checks.laws import load_laws
 from kb_tools.checks.runner import apply_edits
 from kb_tools.checks.similar import SIMILAR
 from kb_tools.checks.source import SourceFile, prose_atoms
+from kb_tools.checks.typography import check as typography_check
 from kb_tools.checks.typography import fix_text
 from kb_tools.cli import main
 from kb_tools.errors import PageError
@@ -585,3 +586,84 @@ def test_check_outside_a_project(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = kb(capsys, "check")
     assert code == 1 and out == "" and err.startswith("错误：在 ") and "找不到 mkdocs.yml" in err
+
+
+# -- CONTRIBUTING.md documents every rule, with examples that behave as documented ----------------
+
+CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+SECTION = re.compile(r"^### (KB\d{3}) (.+?)（(错误|警告)(，可自动修正)?）\n(.*?)(?=^##)", re.M | re.S)
+BLOCK = re.compile(r"^(错误|正确)[^\n]*：\n\n```(\w+)\n(.*?)\n```", re.M | re.S)
+SECTIONS = {m.group(1): m for m in SECTION.finditer(CONTRIBUTING)}
+EXAMPLE_PAGE = """\
+---
+title: 文档中的例子
+category: 损失与赔偿
+tags: [例子]
+aliases: [规则的例子]
+reviewed: 2026-11-26
+status: published
+---
+
+## 简要回答
+
+"""
+
+
+def examples(code: str) -> dict[str, tuple[str, str]]:
+    """{'错误': (language, text), '正确': (language, text)}: the first example of each kind."""
+    found: dict[str, tuple[str, str]] = {}
+    for match in BLOCK.finditer(SECTIONS[code].group(5)):
+        found.setdefault(match.group(1), (match.group(2), match.group(3)))
+    return found
+
+
+def test_contributing_documents_every_rule_in_order():
+    assert list(SECTIONS) == list(RULES)
+    for code, match in SECTIONS.items():
+        rule = RULES[code]
+        assert match.group(2) == rule.title, code
+        assert match.group(3) == ("错误" if rule.severity == "error" else "警告"), code
+        assert bool(match.group(4)) == rule.fixable, code
+        assert "错误" in match.group(5) and "正确" in match.group(5), code
+
+
+MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",))[0] == "markdown"]
+
+
+def test_body_rules_have_markdown_examples():
+    assert MARKDOWN_EXAMPLES == ["KB106", "KB109", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
+                                 "KB311", "KB312", "KB313", "KB401", "KB501", "KB502", "KB503"]
+
+
+@pytest.mark.parametrize("code", MARKDOWN_EXAMPLES)
+def test_contributing_examples_behave_as_documented(tmp_path, code):
+    """The wrong example breaks exactly its rule; the right one (where it is Markdown) passes."""
+    project = copy_site(tmp_path, published=False)
+    page = project.docs_dir / "compensation/example.md"
+    for kind, (language, text) in examples(code).items():
+        page.write_text(EXAMPLE_PAGE + text + "\n", encoding="utf-8")
+        redirects.update_manifest(project)  # the example page is not new: no similarity search
+        codes = {f.code for f in run_checks(project, [str(page)], today=dt.date(2026, 11, 26)).findings}
+        if kind == "错误":
+            assert codes == {code}, text
+        elif language == "markdown":
+            assert codes == set(), text
+
+
+def test_contributing_prose_follows_the_house_typography():
+    assert [str(f) for f in typography_check(SourceFile.parse("x.md", "CONTRIBUTING.md", CONTRIBUTING))] == []
+
+
+def test_contributing_covers_what_editors_need():
+    headings = re.findall(r"^## (.+)$", CONTRIBUTING, re.M)
+    assert headings == ["简要说明", "在 GitHub 网页上修改", "页面信息（front matter）", "在本机预览和检查", "规则",
+                        "搜索词典和同义词", "审核政策", "给维护者"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("bash .ci/setup && .venv/bin/kb serve", "bash .ci/setup --browser && .venv/bin/python -m pytest"):
+        assert command in readme and command in CONTRIBUTING
+    for name in ("userdict.txt", "synonyms.txt", "stopwords.txt", "kb eval", "kb index", "tests/eval/queries.yml",
+                 "needs-review", "法律更新提示", "review_max_age_days", "<!-- kb:allow 示例 -->"):
+        assert name in CONTRIBUTING, name
+    from kb_tools.checks.metadata import load_policy
+
+    assert f"审核周期（{load_policy().review_max_age_days} 天）" in CONTRIBUTING
