@@ -1,0 +1,149 @@
+"""The GitHub Actions workflows and the pull-request template.
+
+actionlint is not installable here (its Python package downloads a binary), so the workflows are
+validated against GitHub's workflow schema as vendored by check-jsonschema, plus the structural
+promises that matter to us: pinned actions, least privilege, and the steps CONTRIBUTING.md names.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from kb_tools.checks.source import SourceFile
+from kb_tools.checks.typography import check as typography
+
+from conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+CHECK_JSONSCHEMA = ROOT / ".venv" / "bin" / "check-jsonschema"
+TEMPLATE = ROOT / ".github" / "pull_request_template.md"
+
+
+def load(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(workflow: dict, job: str) -> list[dict]:
+    return workflow["jobs"][job]["steps"]
+
+
+def runs(workflow: dict, job: str) -> list[str]:
+    return [line.strip() for step in steps(workflow, job) for line in step.get("run", "").splitlines() if line.strip()]
+
+
+def uses(workflow: dict, job: str) -> dict[str, dict]:
+    """action name (without version) -> its `with:`."""
+    return {s["uses"].split("@")[0]: s.get("with", {}) for s in steps(workflow, job) if "uses" in s}
+
+
+def all_workflows() -> list[str]:
+    return sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+
+
+def lint(*paths) -> subprocess.CompletedProcess:
+    return subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_two_workflows_exist():
+    assert all_workflows() == ["check.yml", "publish.yml"]
+
+
+def test_workflows_match_githubs_schema():
+    result = lint(*(WORKFLOWS / name for name in all_workflows()))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_the_schema_lint_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: echo\n    permisions: read-all\n", encoding="utf-8")
+    result = lint(broken)
+    assert result.returncode == 1 and "runs-on" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_every_action_is_pinned_to_a_release_tag(name):
+    workflow = load(name)
+    found = [s["uses"] for job in workflow["jobs"] for s in steps(workflow, job) if "uses" in s]
+    assert found
+    for action in found:
+        assert re.fullmatch(r"actions/[a-z-]+@v\d+\.\d+\.\d+", action), action
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_permissions_are_read_only_unless_a_job_needs_more(name):
+    workflow = load(name)
+    assert workflow["permissions"] == {"contents": "read"}
+    granted = {job: spec.get("permissions") for job, spec in workflow["jobs"].items() if spec.get("permissions")}
+    expected = {"check.yml": {}, "publish.yml": {"deploy": {"pages": "write", "id-token": "write"},
+                                                 "record-urls": {"contents": "write"}}}
+    assert granted == expected[name]
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_no_event_text_is_pasted_into_scripts(name):
+    """Branch names and PR titles are attacker-controlled: never `${{ github.event… }}` inside `run:`."""
+    workflow = load(name)
+    for job in workflow["jobs"]:
+        for step in steps(workflow, job):
+            assert "${{" not in step.get("run", ""), step
+
+
+def test_pull_request_workflow_runs_checks_build_tests_and_the_gate():
+    workflow = load("check.yml")
+    assert "pull_request" in workflow["on"]
+    assert list(workflow["jobs"]) == ["check"]
+    actions = uses(workflow, "check")
+    assert actions["actions/checkout"] == {"fetch-depth": 0}
+    assert actions["actions/setup-python"] == {"python-version": "3.11"}
+    commands = runs(workflow, "check")
+    assert commands == [
+        "bash .ci/setup --browser",
+        ".venv/bin/kb check",
+        ".venv/bin/mkdocs build --strict",
+        "bash .ci/run",
+        ".venv/bin/kb eval",
+        ".venv/bin/python -m pytest tests/test_site_search.py -k evaluation -s",
+    ]
+    gate = (ROOT / "tests" / "test_site_search.py").read_text(encoding="utf-8")
+    assert re.search(r"def test_\w*evaluation\w*\(", gate), "the evaluation gate test is gone"
+    assert "bash .ci/setup --browser && .venv/bin/python -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    # Every step after the setup runs even when an earlier check failed, so an editor sees all problems.
+    for step in steps(workflow, "check")[3:]:
+        assert step["if"] == "${{ !cancelled() && steps.setup.outcome == 'success' }}", step["name"]
+
+
+def test_publish_workflow_deploys_main_to_pages_then_records_urls():
+    workflow = load("publish.yml")
+    assert workflow["on"]["push"] == {"branches": ["main"]}
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build = uses(workflow, "build")
+    assert build["actions/checkout"] == {"fetch-depth": 0}
+    assert build["actions/setup-python"] == {"python-version": "3.11"}
+    assert runs(workflow, "build") == ["bash .ci/setup", ".venv/bin/kb check",
+                                       ".venv/bin/mkdocs build --strict --site-dir _site"]
+    assert build["actions/upload-pages-artifact"] == {"path": "_site"}
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert list(uses(workflow, "deploy")) == ["actions/deploy-pages"]
+    record = workflow["jobs"]["record-urls"]
+    assert record["needs"] == "deploy"
+    script = runs(workflow, "record-urls")
+    assert script[1] == ".venv/bin/kb urls --update"
+    assert "git add kb_tools/data/published_urls.txt" in script and 'git push origin "HEAD:$GITHUB_REF_NAME"' in script
+
+
+def test_pull_request_template_is_a_chinese_checklist():
+    text = TEMPLATE.read_text(encoding="utf-8")
+    items = re.findall(r"^- \[ \] (.+)$", text, re.M)
+    assert len(items) == 7
+    for needed in ("CONTRIBUTING.md", "个人信息", "法律更新提示", "kb_tools/data/redirects.yml", "kb check", "needs-review"):
+        assert needed in text, needed
+    assert typography(SourceFile.parse("t.md", "pull_request_template.md", text)) == []
