@@ -194,10 +194,13 @@ def update_manifest(project: Project) -> list[str]:
     text = path.read_text(encoding="utf-8") if path.is_file() else URLS_HEADER
     if text and not text.endswith("\n"):
         text += "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text + "".join(url + "\n" for url in added), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text + "".join(url + "\n" for url in added), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        raise KbError(f"无法写入已发布网址清单：{err.strerror}。请检查文件权限。", path=URLS_FILE) from None
     return added
 
 

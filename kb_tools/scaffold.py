@@ -155,9 +155,17 @@ def create_page(project: Project, *, title: str, category: str, tags: list[str],
     rel = f"{folder}/{slug}.md"
     path = project.docs_dir / rel
     text = page_text(title, categories(library)[folder], tags, aliases, today or dt.date.today())
-    with open(path, "x", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    index = add_to_index(project.docs_dir / folder / "index.md", title, f"{slug}.md")
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"文件 docs/{rel} 已经存在。请换一个文件名，或直接编辑那个页面。") from None
+    except OSError as err:
+        raise KbError(f"无法创建文件 docs/{rel}：{err.strerror}。请检查目录权限。") from None
+    try:
+        index = add_to_index(project.docs_dir / folder / "index.md", title, f"{slug}.md")
+    except OSError as err:
+        raise KbError(f"页面已创建，但无法把链接加入 docs/{folder}/index.md：{err.strerror}。请手工加入。") from None
     return Created(path, rel, title, index)
 
 

@@ -667,3 +667,38 @@ def test_contributing_covers_what_editors_need():
     from kb_tools.checks.metadata import load_policy
 
     assert f"审核周期（{load_policy().review_max_age_days} 天）" in CONTRIBUTING
+
+
+# -- robustness ---------------------------------------------------------------------------------
+
+def test_a_file_that_is_not_utf8_is_one_finding_not_a_traceback(site, capsys):
+    path = site.docs_dir / FLOOR
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    code, out, _ = kb(capsys, "check")
+    assert code == 1
+    assert out == f"docs/{FLOOR}:2: KB101: 文件不是 UTF-8 编码。请用 UTF-8 重新保存（GitHub 网页编辑器默认即是）。\n"
+
+
+def test_similar_questions_are_skipped_with_a_note_when_the_index_cannot_be_built(site, capsys):
+    (site.docs_dir / "compensation/outage-loss.md").write_text(
+        NEW_PAGE.format(title="停水造成损失，物业要赔偿吗？", alias="停水耽误了生意找物业赔"), encoding="utf-8")
+    plant(site, WATER, "status: needs-review", "status: draft")
+    code, out, err = kb(capsys, "check")
+    assert code == 1 and out.startswith(f"docs/{WATER}:13: KB101: ")
+    assert err.splitlines()[-2:] == [
+        "暂未检查相似问题（KB105）：页面有错误，无法建立搜索索引。改正上面的错误后再运行 `kb check`。",
+        f"检查了 {len(page_paths(site.docs_dir))} 个页面：1 个错误，0 个警告。请按上面的提示修改；规则说明见 CONTRIBUTING.md。"]
+
+
+@pytest.mark.parametrize("text", [
+    "物业用App查询。<!-- kb:allow KB503 产品名照原样写 -->",
+    "根据《物权法》，业主享有共有的权利。<!-- kb:allow KB401 引用原文 -->",
+])
+def test_allow_marker_silences_the_named_rule_on_its_line(site, text):
+    line = append(site, FLOOR, text.split("<!--")[0])
+    assert findings_of(site) != []
+    path = site.docs_dir / FLOOR
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line - 1] = text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert findings_of(site) == []

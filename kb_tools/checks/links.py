@@ -78,7 +78,10 @@ class AnchorIndex:
         if rel not in self._ids:
             md = self._markdown()
             md.reset()
-            rendered = md.convert(site.decorate(page, page.body, self.library))
+            try:
+                rendered = md.convert(site.decorate(page, page.body, self.library))
+            except Exception as err:  # an extension's own error, whatever its type
+                raise KbError(f"无法按 mkdocs.yml 的设置生成页面（{type(err).__name__}：{err}）。", path=f"docs/{rel}") from None
             self._ids[rel] = {html.unescape(i) for i in _ID.findall(rendered)}
         return self._ids[rel]
 

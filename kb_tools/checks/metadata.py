@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb_tools.checks.rules import Finding
-from kb_tools.checks.source import BODY, SourceFile, code_spans, outside
+from kb_tools.checks.source import BODY, SourceFile, code_spans, display_path, outside
 from kb_tools.errors import KbError
 from kb_tools.pages import Library, Page
 from kb_tools.text import DATA_DIR
@@ -52,10 +52,7 @@ def normalized(text: str) -> str:
 
 
 def display(library: Library, root: Path, rel: str) -> str:
-    try:
-        return (library.docs_dir / rel).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return (library.docs_dir / rel).as_posix()
+    return display_path(root, library.docs_dir, rel)
 
 
 # -- KB103, KB104 -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from kb_tools import redirects
 from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
 from kb_tools.checks.rules import RULES, Edit, Finding
-from kb_tools.checks.source import SourceFile
+from kb_tools.checks.source import SourceFile, display_path
 from kb_tools.errors import KbError, PageError
 from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page
 from kb_tools.project import Project
@@ -75,10 +76,7 @@ def resolve_targets(project: Project, files: list[str], cwd: Path | None = None)
 
 
 def _display(project: Project, rel: str) -> str:
-    try:
-        return (project.docs_dir / rel).resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return (project.docs_dir / rel).as_posix()
+    return display_path(project.root, project.docs_dir, rel)
 
 
 def run_checks(project: Project, files: list[str] | None = None, *, today: dt.date | None = None,
@@ -135,7 +133,7 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
     policy = metadata.load_policy()
     repealed = laws.load_laws()
     anchors = links.AnchorIndex(project, library)
-    show = lambda rel: _display(project, rel)  # noqa: E731
+    show = functools.partial(_display, project)
     for rel in sorted(wanted & sources.keys()):
         source = sources[rel]
         found = typography.check(source) + privacy.check(source) + unsafe.check(source)
@@ -172,6 +170,9 @@ def _similar_findings(project: Project, library: Library, wanted: set[str], repo
     try:
         ensure_fresh(project, notify=notify or (lambda message: None))
         searcher = Searcher(project)
+    except PageError:
+        report.notes.append("暂未检查相似问题（KB105）：页面有错误，无法建立搜索索引。改正上面的错误后再运行 `kb check`。")
+        return []
     except KbError as err:
         report.notes.append(f"暂未检查相似问题（KB105）：{err}")
         return []
@@ -211,8 +212,12 @@ def _apply_fixes(project: Project, findings: list[Finding]) -> dict[str, int]:
         except PageError:
             continue
         tmp = file.with_name(file.name + ".kb-fix.tmp")
-        tmp.write_bytes((bom + new_text).encode("utf-8"))
-        os.replace(tmp, file)
+        try:
+            tmp.write_bytes((bom + new_text).encode("utf-8"))
+            os.replace(tmp, file)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise KbError(f"无法写入文件：{err.strerror}。请检查文件权限后再运行 `kb check --fix`。", path=path) from None
         changed[path] = count
     return changed
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb_tools.checks.rules import PERSONAL_DATA, RULES
 from kb_tools.pages import split_front_matter
@@ -79,6 +80,14 @@ class SourceFile:
             if _EXAMPLE_WORD in words and code in PERSONAL_DATA:
                 return True
         return False
+
+
+def display_path(root: Path, docs_dir: Path, rel: str) -> str:
+    """A page's path as reported: relative to the project root (docs/…), as GitHub annotations want it."""
+    try:
+        return (docs_dir / rel).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return (docs_dir / rel).as_posix()
 
 
 # -- the prose view ---------------------------------------------------------------------------
