@@ -702,3 +702,10 @@ def test_allow_marker_silences_the_named_rule_on_its_line(site, text):
     lines[line - 1] = text
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert findings_of(site) == []
+
+
+def test_every_rule_is_planted_somewhere_in_the_tests():
+    """A new rule needs a test that makes it fire (here, in test_redirects.py or through CONTRIBUTING's examples)."""
+    tests = "".join((ROOT / "tests" / name).read_text(encoding="utf-8") for name in ("test_checks.py", "test_redirects.py"))
+    fired = {code for code in RULES if re.search(rf'[:"]\s*{code}[:"]|"{code}", ', tests)} | set(MARKDOWN_EXAMPLES)
+    assert sorted(set(RULES) - fired) == []
