@@ -221,8 +221,8 @@ def test_kb105_new_question_close_to_an_existing_one_is_a_warning(site, capsys):
 
 
 def test_kb105_a_different_question_on_the_same_topic_is_not_reported(site):
-    (site.docs_dir / "compensation/outage-notice.md").write_text(
-        NEW_PAGE.format(title="业主怎样投诉物业？", alias="对物业不满意去哪里反映"), encoding="utf-8")
+    (site.docs_dir / "compensation/outage-water.md").write_text(
+        NEW_PAGE.format(title="停水期间物业要送水吗？", alias="停水了物业给不给送水"), encoding="utf-8")
     assert findings_of(site) == []
 
 
