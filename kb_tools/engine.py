@@ -2,6 +2,11 @@
 
 The schema pickles `KbTokenizer` by its import path, so this module path is part of the index
 format: moving it requires bumping SCHEMA_VERSION.
+
+Ranking is BM25F proper (Robertson, Zaragoza): one searchable field whose postings carry the
+field-weighted term frequency (title and other phrasings count most), saturated once, with one
+idf per term. One posting list per query term keeps queries fast on large indexes; the site's
+search worker computes the same formula from kb-index.json.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from dataclasses import dataclass
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import Token, Tokenizer
 
-from kb_tools.ranking import BM25_B, BM25_K1, FIELD_BOOSTS, idf
+from kb_tools.ranking import (BM25_B, BM25_K1, CANDIDATES, FIELD_BOOSTS, FIRST_PHASE_SHARE,
+                              TWO_PHASE_FROM_DOCS, idf)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "kb"
-TEXT_FIELDS = tuple(FIELD_BOOSTS)
+SEARCH_FIELD = "text"
 
 _segmenter = None  # set by set_index_segmenter() in the process that builds the index
 
@@ -25,49 +31,47 @@ def set_index_segmenter(segmenter) -> None:
     _segmenter = segmenter
 
 
+class Analysed(str):
+    """A field value whose tokens (term, boost) were computed ahead; KbTokenizer yields them."""
+
+
+def analyse(parts: dict[str, str]) -> Analysed:
+    """One searchable value from a page's parts (title, aliases, … body), each token boosted by
+    its part's weight. Whoosh's Frequency format sums token boosts into the posting's weight, so
+    a posting holds BM25F's field-weighted term frequency: sum over parts of boost × tf."""
+    value = Analysed("\n".join(parts[name] for name in FIELD_BOOSTS))
+    value.tokens = [(term, FIELD_BOOSTS[name]) for name in FIELD_BOOSTS
+                    for term, _, _ in _segmenter.tokens(parts[name])]
+    return value
+
+
 class KbTokenizer(Tokenizer):
-    """Whoosh tokenizer over the project's pipeline (text is normalized before it gets here)."""
+    """Whoosh tokenizer over the project's pipeline. Values come analysed (see analyse()); a
+    plain string is segmented here with boost 1."""
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        if _segmenter is None:
-            raise RuntimeError("KbTokenizer is used at index time only; queries are segmented by kb_tools.search")
+        tokens = getattr(value, "tokens", None)
+        if tokens is None:
+            if _segmenter is None:
+                raise RuntimeError("KbTokenizer is used at index time only; queries are segmented by kb_tools.search")
+            tokens = [(term, 1.0) for term, _, _ in _segmenter.tokens(value)]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        analysed = getattr(value, "tokens", None)
-        for pos, (term, start, end) in enumerate(analysed if analysed is not None else _segmenter.tokens(value)):
+        for pos, (term, boost) in enumerate(tokens):
             token.text = term
-            token.boost = 1.0
+            token.boost = boost
             token.stopped = False
             if keeporiginal:
                 token.original = term
             if positions:
                 token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
             yield token
 
 
-class Analysed(str):
-    """A field value whose tokens were computed ahead (in a worker process); KbTokenizer uses them."""
-
-
-def pre_analyzed(document: dict) -> dict:
-    """The document with its text fields tokenized now, so that adding it only indexes."""
-    for name in TEXT_FIELDS:
-        value = Analysed(document[name])
-        value.tokens = list(_segmenter.tokens(value))
-        document[name] = value
-    return document
-
-
 def make_schema() -> fields.Schema:
-    analyzer = KbTokenizer()
-    text = {name: fields.TEXT(analyzer=analyzer, field_boost=boost, phrase=False)
-            for name, boost in FIELD_BOOSTS.items()}
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
         category_id=fields.ID(stored=True),
@@ -77,7 +81,7 @@ def make_schema() -> fields.Schema:
         body_text=fields.STORED(),
         digest=fields.STORED(),
         status=fields.STORED(),
-        **text,
+        text=fields.TEXT(analyzer=KbTokenizer(), phrase=False),
     )
 
 
@@ -118,32 +122,19 @@ def stored_documents(ix) -> dict[str, dict]:
 
 
 def vocabulary(ix) -> dict[str, int]:
-    """term -> number of documents containing it in any text field."""
-    df: dict[str, int] = {}
+    """term -> number of documents containing it."""
     with ix.reader() as reader:
-        for name in TEXT_FIELDS:
-            for term_bytes, info in _field_terms(reader, name):
-                term = term_bytes.decode("utf-8")
-                df[term] = max(df.get(term, 0), info)
-    return df
-
-
-def _field_terms(reader, name):
-    try:
-        for term_bytes in reader.lexicon(name):
-            yield term_bytes, reader.doc_frequency(name, term_bytes)
-    except KeyError:
-        return
+        try:
+            return {t.decode("utf-8"): reader.doc_frequency(SEARCH_FIELD, t) for t in reader.lexicon(SEARCH_FIELD)}
+        except KeyError:  # an index with no documents has no lexicon
+            return {}
 
 
 class KbBM25F(scoring.BM25F):
-    """Whoosh's BM25F takes each field's own document frequency for idf; with few pages that
-    makes a common word rare in titles (业主) outweigh the words that tell pages apart. Here a
-    term has one idf, from the number of pages holding it in any field."""
+    """BM25 over the field-weighted frequencies, with the idf formula the query side uses."""
 
     def idf(self, searcher, fieldname, text):
-        df = max(searcher.doc_frequency(name, text) for name in TEXT_FIELDS)
-        return idf(df, searcher.doc_count_all())
+        return idf(searcher.doc_frequency(fieldname, text), searcher.doc_count_all())
 
 
 def open_searcher(ix):
@@ -154,26 +145,72 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
            tag: str | None = None, searcher=None) -> list[Hit]:
     """Rank documents for OR-ed term groups: each group is a term and its synonyms with weights.
 
-    A document scores the BM25F sum over the groups it matches; matching more groups wins."""
+    A document scores the sum over the groups it matches of the group's best alternative.
+    On indexes of TWO_PHASE_FROM_DOCS documents or more, only the rarest groups (their postings
+    within FIRST_PHASE_SHARE of the documents) take part in the exhaustive first pass; the other
+    groups are added exactly to its CANDIDATES best documents. A page that matches only common
+    words can then be missed: the trade for tens of milliseconds instead of hundreds
+    (`python -m kb_tools.bench` reports how often the first result still agrees)."""
     if not groups:
         return []
-    clauses = []
-    for group in groups:
-        # A term across fields sums (BM25F); synonyms count once, as their best match.
-        alternatives = [query.Or([query.Term(name, term, boost=weight) for name in TEXT_FIELDS])
-                        for term, weight in group]
-        clauses.append(query.DisjunctionMax(alternatives) if len(alternatives) > 1 else alternatives[0])
-    q = query.Or(clauses)
-    filters = []
-    if category:
-        filters.append(query.Term("category_id", category))
-    if tag:
-        filters.append(query.Term("tag", tag))
     own = searcher is None
     searcher = searcher or open_searcher(ix)
     try:
-        results = searcher.search(q, limit=limit, filter=query.And(filters) if filters else None)
-        return [Hit(r["path"], r.score, dict(r.fields())) for r in results]
+        filters = []
+        if category:
+            filters.append(query.Term("category_id", category))
+        if tag:
+            filters.append(query.Term("tag", tag))
+        allow = query.And(filters) if filters else None
+        selective, common = _split_common(searcher, groups)
+        first = query.Or([_group_query(g) for g in selective])
+        results = searcher.search(first, limit=max(CANDIDATES, limit) if common else limit, filter=allow)
+        scores = {hit.docnum: hit.score for hit in results}
+        for group in common:
+            for docnum, score in _group_scores(searcher, group, sorted(scores)).items():
+                scores[docnum] += score
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [Hit(stored["path"], score, stored)
+                for docnum, score in ranked for stored in [searcher.stored_fields(docnum)]]
     finally:
         if own:
             searcher.close()
+
+
+def _group_query(group):
+    # Synonyms count once, as their best match.
+    alternatives = [query.Term(SEARCH_FIELD, term, boost=weight) for term, weight in group]
+    return query.DisjunctionMax(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+def _split_common(searcher, groups):
+    """(first-phase groups, groups added per candidate), in the query's order."""
+    docs = searcher.doc_count_all()
+    if docs < TWO_PHASE_FROM_DOCS:
+        return groups, []
+    reach = [sum(searcher.doc_frequency(SEARCH_FIELD, term) for term, _ in g) for g in groups]
+    budget, first = FIRST_PHASE_SHARE * docs, set()
+    for i in sorted(range(len(groups)), key=reach.__getitem__):
+        if first and budget < reach[i]:
+            break
+        first.add(i)
+        budget -= reach[i]
+    return ([g for i, g in enumerate(groups) if i in first],
+            [g for i, g in enumerate(groups) if i not in first])
+
+
+def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
+    """A group's score in each of the given documents (ascending docnums), by skipping postings."""
+    best: dict[int, float] = {}
+    for term, weight in group:
+        matcher = query.Term(SEARCH_FIELD, term, boost=weight).matcher(searcher)
+        for docnum in docnums:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                best[docnum] = max(best.get(docnum, 0.0), matcher.score())
+    return best

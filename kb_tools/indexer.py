@@ -140,7 +140,16 @@ def page_digest(project: Project, page_path: str) -> str:
 
 
 def page_document(page: Page, digest: str) -> dict:
+    """The Whoosh document for a page, its text analysed (jieba runs here)."""
     body_plain = markdown_text.plain_text(page.body)
+    parts = {
+        "title": page.title,
+        "aliases": "\n".join(page.aliases),
+        "tags": " ".join(page.tags),
+        "headings": "\n".join(markdown_text.headings(page.body)),
+        "category": page.category or "",
+        "body": body_plain,
+    }
     return {
         "path": page.path,
         "category_id": page.category_dir or "",
@@ -150,12 +159,7 @@ def page_document(page: Page, digest: str) -> dict:
         "body_text": body_plain,
         "digest": digest,
         "status": page.status or "",
-        "title": normalize(page.title),
-        "aliases": normalize("\n".join(page.aliases)),
-        "tags": normalize(" ".join(page.tags)),
-        "headings": normalize("\n".join(markdown_text.headings(page.body))),
-        "category": normalize(page.category or ""),
-        "body": normalize(body_plain),
+        "text": engine.analyse({name: normalize(value) for name, value in parts.items()}),
     }
 
 
@@ -165,7 +169,7 @@ _todo: list = []  # what forked workers analyse, inherited instead of pickled
 
 
 def _analyze(i: int) -> dict:
-    return engine.pre_analyzed(page_document(*_todo[i]))
+    return page_document(*_todo[i])
 
 
 def _documents(todo: list[tuple[Page, str]]):

@@ -222,39 +222,31 @@ Analyzer.prototype.fallback = function (text, ranking) {
 function Engine(data) {
   this.ranking = data.ranking;
   this.analyzer = new Analyzer(data.dictionary);
-  this.vocab = data.dictionary.words.map(function (w) { return w[0]; });
   this.docs = data.docs;
-  var nFields = this.ranking.fields.length;
-  this.postings = new Map(); // term -> [[doc, field, tf], ...]
-  this.lengths = []; // doc -> [length per field]
-  var totals = new Array(nFields).fill(0);
+  var vocab = data.dictionary.words.map(function (w) { return w[0]; });
+  this.postings = new Map(); // term -> [[doc, field-weighted tf], ...]
+  var total = 0;
   for (var d = 0; d < this.docs.length; d++) {
-    var lengths = new Array(nFields).fill(0);
-    var fields = this.docs[d].fields;
-    for (var f = 0; f < nFields; f++) {
-      var packed = fields[f];
-      for (var k = 0; k < packed.length; k += 2) {
-        var term = this.vocab[packed[k]];
-        var tf = packed[k + 1];
-        lengths[f] += tf;
-        var list = this.postings.get(term);
-        if (!list) this.postings.set(term, (list = []));
-        list.push([d, f, tf]);
-      }
-      totals[f] += lengths[f];
+    var packed = this.docs[d].terms;
+    for (var k = 0; k < packed.length; k += 2) {
+      var term = vocab[packed[k]];
+      var list = this.postings.get(term);
+      if (!list) this.postings.set(term, (list = []));
+      list.push([d, packed[k + 1]]);
     }
-    this.lengths.push(lengths);
+    total += this.docs[d].length;
   }
-  this.averages = totals.map(function (t) { return t / Math.max(1, data.docs.length) || 1; });
+  this.average = total / Math.max(1, this.docs.length) || 1;
 }
 
-Engine.prototype.bm25 = function (tf, length, average) {
+/* BM25F as in kb_tools/engine.py: the field-weighted frequency saturated once, one idf. */
+Engine.prototype.bm25 = function (tf, length) {
   var k1 = this.ranking.k1;
   var b = this.ranking.b;
-  return (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / average));
+  return (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / this.average));
 };
 
-/* BM25F over fields; synonyms in a group count once (their best); groups add up. */
+/* Synonyms in a group count once (their best); groups add up. */
 Engine.prototype.rank = function (groups) {
   var self = this;
   var scores = new Map();
@@ -265,14 +257,9 @@ Engine.prototype.rank = function (groups) {
       var term = alt[0];
       var weight = alt[1];
       var idf = self.analyzer.idf(term);
-      var perDoc = new Map();
       (self.postings.get(term) || []).forEach(function (p) {
         var d = p[0];
-        var f = p[1];
-        var s = idf * self.ranking.boosts[f] * self.bm25(p[2], self.lengths[d][f], self.averages[f]);
-        perDoc.set(d, (perDoc.get(d) || 0) + s * weight);
-      });
-      perDoc.forEach(function (s, d) {
+        var s = idf * self.bm25(p[1], self.docs[d].length) * weight;
         if (s > (best.get(d) || 0)) best.set(d, s);
         if (!matched.has(d)) matched.set(d, new Set());
         matched.get(d).add(term);
