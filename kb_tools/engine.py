@@ -32,16 +32,22 @@ def set_index_segmenter(segmenter) -> None:
 
 
 class Analysed(str):
-    """A field value whose tokens (term, boost) were computed ahead; KbTokenizer yields them."""
+    """A field value analysed ahead: `tokens` lists (term, boost, count); KbTokenizer yields them."""
 
 
 def analyse(parts: dict[str, str]) -> Analysed:
     """One searchable value from a page's parts (title, aliases, … body), each token boosted by
     its part's weight. Whoosh's Frequency format sums token boosts into the posting's weight, so
-    a posting holds BM25F's field-weighted term frequency: sum over parts of boost × tf."""
+    a posting holds BM25F's field-weighted term frequency: sum over parts of boost × tf.
+
+    Tokens are counted per (term, boost): a worker process sends a page's counts, not its
+    thousands of tokens, to the process that writes the index."""
     value = Analysed("\n".join(parts[name] for name in FIELD_BOOSTS))
-    value.tokens = [(term, FIELD_BOOSTS[name]) for name in FIELD_BOOSTS
-                    for term, _, _ in _segmenter.tokens(parts[name])]
+    counts: dict[tuple[str, float], int] = {}
+    for name, boost in FIELD_BOOSTS.items():
+        for term, _, _ in _segmenter.tokens(parts[name]):
+            counts[term, boost] = counts.get((term, boost), 0) + 1
+    value.tokens = [(term, boost, n) for (term, boost), n in counts.items()]
     return value
 
 
@@ -58,17 +64,20 @@ class KbTokenizer(Tokenizer):
         if tokens is None:
             if _segmenter is None:
                 raise RuntimeError("KbTokenizer is used at index time only; queries are segmented by kb_tools.search")
-            tokens = [(term, 1.0) for term, _, _ in _segmenter.tokens(value)]
+            tokens = [(term, 1.0, 1) for term, _, _ in _segmenter.tokens(value)]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (term, boost) in enumerate(tokens):
-            token.text = term
-            token.boost = boost
-            token.stopped = False
-            if keeporiginal:
-                token.original = term
-            if positions:
-                token.pos = start_pos + pos
-            yield token
+        pos = start_pos
+        for term, boost, count in tokens:
+            for _ in range(count):  # Whoosh counts tokens for the document's length
+                token.text = term
+                token.boost = boost
+                token.stopped = False
+                if keeporiginal:
+                    token.original = term
+                if positions:
+                    token.pos = pos
+                pos += 1
+                yield token
 
 
 def make_schema() -> fields.Schema:

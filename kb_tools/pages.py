@@ -106,7 +106,7 @@ def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise PageError("front matter 必须是“键： 值”的形式。", path=rel, line=2)
+        raise PageError("front matter 必须是`键: 值`的形式。", path=rel, line=2)
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return data, key_lines
 
@@ -205,7 +205,8 @@ def parse_page(text: str, rel: str) -> Page:
         return Page(path=rel, kind="page", title=title, body=body, body_line=body_line, meta=meta,
                     key_lines=key_lines, order=reader.integer("order"),
                     description=reader.text("description", required=False))
-    unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS))
+    # key=str: YAML keys may be null, numbers or dates (`null: x`), which do not sort with text.
+    unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS), key=str)
     if unknown:
         raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。允许的字段：{'、'.join(QUESTION_FIELDS + OPTIONAL_QUESTION_FIELDS)}。")
     status = reader.text("status")
@@ -294,12 +295,12 @@ def check_cross_references(library: Library, page: Page) -> None:
         index = read_page(library.docs_dir, f"{page.category_dir}/index.md")
     if index is None:
         raise PageError(
-            f"分类目录 `{page.category_dir}/` 缺少 index.md。新建分类时请同时创建 `{page.category_dir}/index.md`,"
+            f"分类目录 `{page.category_dir}/` 缺少 index.md。新建分类时请同时创建 `{page.category_dir}/index.md`，"
             "其 title 即分类名称。",
             path=page.path, line=page.line_of("category"))
     if page.category != index.title:
         raise PageError(
-            f"`category: {page.category}` 与所在目录的分类“{index.title}”不一致。请改为 `category: {index.title}`,"
+            f"`category: {page.category}` 与所在目录的分类“{index.title}”不一致。请改为 `category: {index.title}`，"
             "或把文件移到对应分类的目录。",
             path=page.path, line=page.line_of("category"))
     for target in page.related:
