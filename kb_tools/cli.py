@@ -24,7 +24,7 @@ _ARGPARSE_ZH = {
     "the following arguments are required: %s": "缺少必需的参数：%s",
     "unrecognized arguments: %s": "无法识别的参数：%s",
     "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "expected one argument": "需要一个值",
     "expected at least one argument": "至少需要一个值",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "找到结果时退出码为 0，没有结果时为 1。",
                        epilog="示例：kb search 想找对门邻居的联系方式")
     p.add_argument("query", nargs="+", metavar="问题", help="要搜索的问题或关键词")
-    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果（默认 5)")
+    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果（默认 5）")
     p.add_argument("--category", metavar="分类", help="只在某个分类中搜索（分类名称或目录名，例如 损失与赔偿 或 compensation)")
     p.add_argument("--tag", metavar="标签", help="只搜索带有该标签的页面")
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出结果（按相关度从高到低）")
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",
                        description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
-    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址：端口", help="监听地址（默认 127.0.0.1:8000)")
+    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("check", help="检查页面：格式、链接、隐私、法律引用和中文排版",
@@ -199,7 +199,7 @@ def _category_filter(searcher, value: str | None) -> str | None:
     for folder, index in library.categories.items():
         if value in (folder, index.title):
             return folder
-    names = "、".join(f"{i.title}({f})" for f, i in library.categories.items())
+    names = "、".join(f"{i.title}（{f}）" for f, i in library.categories.items())
     raise KbError(f"没有名为“{value}”的分类。可用的分类：{names}。")
 
 

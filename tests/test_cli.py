@@ -1,0 +1,120 @@
+"""The `kb` command line: exit codes and the exact words a user sees."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kb_tools.cli import main
+
+
+def run(*args, env_extra=None, cwd=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "kb_tools", *args], capture_output=True, text=True, timeout=120,
+                          env=env, cwd=cwd)
+
+
+def test_search_prints_title_category_snippet_url_and_path(tiny_index, capsys):
+    assert main(["search", "停水", "赔偿", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "1. 停水造成损失，物业要赔偿吗？  [维修与赔偿]",
+        "   物业无故停水造成经济损失的，应当给予适当赔偿。",
+        "   https://kb.example.org/repairs/water-outage/",
+        "   docs/repairs/water-outage.md",
+    ]
+
+
+def test_search_json_is_an_array_best_first(tiny_index, capsys):
+    assert main(["search", "楼上漏水把地板泡了", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert [h["path"] for h in hits] == ["repairs/soaked-floor.md", "privacy/neighbour-contact.md"]
+    assert hits[0]["url"] == "https://kb.example.org/repairs/soaked-floor/"
+    assert hits[0]["score"] >= hits[1]["score"] > 0
+    assert {"title", "snippet", "highlights", "category"} <= set(hits[0])
+
+
+def test_search_colours_only_on_a_terminal(tiny_index):
+    piped = run("search", "停水")
+    assert piped.returncode == 0 and "\x1b[" not in piped.stdout
+
+
+def test_nothing_found_says_what_to_try(tiny_index, capsys):
+    assert main(["search", "区块链比特币"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "没有找到相关内容。可以换个说法，或只输入关键词，例如：kb search 停水 赔偿\n"
+
+
+def test_unknown_category_lists_the_categories(tiny_index, capsys):
+    assert main(["search", "停水", "--category", "保安"]) == 1
+    assert capsys.readouterr().err == "错误：没有名为“保安”的分类。可用的分类：业主隐私（privacy）、维修与赔偿（repairs）。\n"
+
+
+def test_category_by_chinese_name(tiny_index, capsys):
+    assert main(["search", "漏水", "--category", "业主隐私", "--json"]) == 0
+    assert [h["path"] for h in json.loads(capsys.readouterr().out)] == ["privacy/neighbour-contact.md"]
+
+
+def test_search_builds_missing_index_and_says_so_on_stderr(tiny_project):
+    out = run("search", "停水")
+    assert out.returncode == 0
+    assert out.stderr == "索引不存在，正在建立……\n"
+    assert "停水造成损失" in out.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "停水", "--limit", "abc"], "kb search：错误：参数 -n/--limit：“abc”不是整数\n"),
+    (["search", "停水", "--limit", "0"], "kb search：错误：参数 -n/--limit：必须在 1 到 1000 之间\n"),
+    (["search"], "kb search：错误：缺少必需的参数：问题\n"),
+    (["serach", "停水"], "kb：错误：参数 命令：无效的选择 'serach'（可选："),
+])
+def test_usage_errors_are_in_chinese_with_exit_2(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert out.stderr.endswith(" --help` 查看用法。）\n")
+    assert "Traceback" not in out.stderr
+
+
+def test_help_is_in_chinese():
+    out = run("search", "--help")
+    assert out.returncode == 0
+    assert out.stdout.startswith("用法：kb search")
+    assert "显示本帮助并退出" in out.stdout and "选项" in out.stdout
+
+
+def test_show_by_path_and_by_title(tiny_project, capsys):
+    assert main(["show", "repairs/soaked-floor.md"]) == 0
+    by_path = capsys.readouterr().out
+    assert main(["show", "地板被水泡了，物业负责吗？"]) == 0
+    assert capsys.readouterr().out == by_path
+    lines = by_path.splitlines()
+    assert lines[0] == "地板被水泡了，物业负责吗？"
+    assert lines[1] == "分类：维修与赔偿  状态：待审核  https://kb.example.org/repairs/soaked-floor/"
+    assert "## 其他问法" in lines and "- 楼上漏水把木地板泡坏了" in lines
+
+
+def test_show_unknown_page(tiny_project, capsys):
+    assert main(["show", "电梯"]) == 1
+    assert capsys.readouterr().err == "错误：找不到页面“电梯”。请给出 docs/ 下的路径，或先用 `kb search 电梯` 查找。\n"
+
+
+def test_index_reports_what_changed(tiny_project, capsys):
+    assert main(["index"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("索引已全部重建：新增 3 页，修改 0 页，删除 0 页，共 3 页，用时 ")
+    assert main(["index"]) == 0
+    assert capsys.readouterr().out == "索引已是最新（3 个页面）。\n"
+
+
+def test_outside_a_knowledge_base(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_ROOT", raising=False)
+    out = run("search", "停水", cwd=tmp_path, env_extra={"KB_ROOT": ""})
+    assert out.returncode == 1
+    assert out.stderr == (f"错误：在 {tmp_path} 及其上级目录中找不到 mkdocs.yml。"
+                          "请在知识库目录中运行，或设置环境变量 KB_ROOT。\n")
