@@ -151,16 +151,26 @@ def _project():
     return find_project()
 
 
+def _searcher(project):
+    """The index to answer from; says so when the live one is damaged and an older one answers."""
+    from kb_tools.search import Searcher
+
+    searcher = Searcher(project)
+    if searcher.damaged:
+        _warn(f"现有索引已损坏（{searcher.damaged}），本次使用上一版索引 {searcher.generation.name} 搜索，"
+              "结果可能不是最新的。请运行 `kb index --full` 重建。")
+    return searcher
+
+
 # -- commands ---------------------------------------------------------------------------------
 
 def cmd_search(args) -> int:
     from kb_tools.indexer import ensure_fresh
-    from kb_tools.search import Searcher
 
     project = _project()
     ensure_fresh(project, notify=_warn)
     query = " ".join(args.query)
-    with Searcher(project) as searcher:
+    with _searcher(project) as searcher:
         category = _category_filter(searcher, args.category)
         results = searcher.search(query, limit=args.limit, category=category, tag=args.tag)
     if args.json:
@@ -296,13 +306,12 @@ class _ProgressBar:
 def cmd_eval(args) -> int:
     from kb_tools.evaluate import evaluate, format_report, load_eval_set
     from kb_tools.indexer import ensure_fresh
-    from kb_tools.search import Searcher
 
     project = _project()
     path = args.file or str(project.root / "tests" / "eval" / "queries.yml")
     cases = load_eval_set(path)
     ensure_fresh(project, notify=_warn)
-    with Searcher(project) as searcher:
+    with _searcher(project) as searcher:
         report = evaluate(searcher, cases)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

@@ -10,6 +10,11 @@ Layout of search_index/:
 A build copies the live generation, applies the added, changed and removed pages, writes the
 query dictionary and only then points CURRENT at the new generation. Readers resolve CURRENT
 once per search, so they always see a complete index; a failed build leaves CURRENT untouched.
+
+Damage is survived, not repaired in place: a live generation that Whoosh cannot open is rebuilt
+in full by the next build (an incremental build would copy the damage), a `.tmp-*` left by a
+killed builder is removed by the next builder, and readers fall back to the previous generation
+(see kb_tools.search.Searcher). Every failure surfaces as a KbError with a one-line message.
 """
 
 from __future__ import annotations
@@ -58,9 +63,11 @@ def current_generation(index_dir: Path) -> Path | None:
         name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        name = ""
     except OSError as err:
-        raise IndexUnavailable(f"无法读取索引指针 {index_dir / 'CURRENT'}:{err.strerror}。请运行 `kb index --full` 重建。") from None
-    if not name.startswith("gen-") or "/" in name:
+        raise IndexUnavailable(f"无法读取索引指针 {index_dir / 'CURRENT'}：{os_reason(err)}。请运行 `kb index --full` 重建。") from None
+    if not name.startswith("gen-") or "/" in name or "\x00" in name:
         raise IndexUnavailable(f"索引指针 {index_dir / 'CURRENT'} 已损坏。请运行 `kb index --full` 重建。")
     return index_dir / name
 
@@ -70,6 +77,40 @@ def read_meta(generation: Path) -> dict:
         return json.loads((generation / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise IndexUnavailable(f"索引 {generation.name} 缺少或损坏了 meta.json。请运行 `kb index --full` 重建。") from None
+
+
+def opens(generation: Path) -> bool:
+    """Whether Whoosh can open this generation and its segments (cheap: no postings are read).
+
+    Whoosh raises many exception types on damaged files (EOFError, UnpicklingError, struct.error …)."""
+    try:
+        ix = engine.open_dir(str(generation))
+        try:
+            with engine.open_searcher(ix) as searcher:
+                searcher.doc_count()
+        finally:
+            ix.close()
+    except Exception:
+        return False
+    return True
+
+
+def os_reason(err: OSError) -> str:
+    """The reason for a failed file operation, in Chinese where we know it."""
+    return _OS_REASONS.get(err.errno, err.strerror or str(err))
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "文件系统是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EFBIG: "文件超出大小限制",
+    errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EEXIST: "同名文件已存在",
+    errno.ENOENT: "文件或目录不存在",
+}
 
 
 def source_snapshot(project: Project, docs: Path | None = None) -> dict[str, list[int]]:
@@ -86,7 +127,10 @@ def source_snapshot(project: Project, docs: Path | None = None) -> dict[str, lis
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.name.endswith(".md"):
-                st = entry.stat()
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:  # removed while we looked: the next snapshot will differ
+                    continue
                 snap[Path(entry.path).relative_to(docs).as_posix()] = [st.st_mtime_ns, st.st_size]
     for name in RESOURCE_FILES:
         st = (DATA_DIR / name).stat()
@@ -94,9 +138,13 @@ def source_snapshot(project: Project, docs: Path | None = None) -> dict[str, lis
     return snap
 
 
+def _current_format(meta: dict) -> bool:
+    return meta.get("pipeline_version") == PIPELINE_VERSION and meta.get("schema_version") == engine.SCHEMA_VERSION
+
+
 def is_stale(project: Project, meta: dict) -> bool:
     """Cheap check (stat calls only): has any input changed since this index was built?"""
-    if meta.get("pipeline_version") != PIPELINE_VERSION or meta.get("schema_version") != engine.SCHEMA_VERSION:
+    if not _current_format(meta):
         return True
     try:
         return meta.get("snapshot") != source_snapshot(project, project.root / meta["docs_dir"])
@@ -108,11 +156,11 @@ def is_stale(project: Project, meta: dict) -> bool:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path, *, wait: float, on_wait=None):
-    index_dir.mkdir(parents=True, exist_ok=True)
     try:
+        index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(index_dir / ".lock", "a+")
     except OSError as err:
-        raise IndexUnavailable(f"无法在 {index_dir} 中创建锁文件：{err.strerror}。请检查目录权限。") from None
+        raise IndexUnavailable(f"无法在 {index_dir} 中创建锁文件：{os_reason(err)}。请检查索引目录的路径和权限。") from None
     with handle:
         deadline = time.monotonic() + wait
         told = False
@@ -212,10 +260,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _cleanup(index_dir: Path, live: str) -> None:
-    """Remove interrupted builds and all but the newest KEEP_GENERATIONS generations."""
+def _copy_generation(source: Path, target: Path) -> None:
+    """Copy a (flat) generation directory. Unlike shutil.copytree, fail on the first file with its
+    own OSError: copytree gathers every failure into one shutil.Error that has no errno."""
+    target.mkdir()
+    for entry in source.iterdir():
+        shutil.copy2(entry, target / entry.name)
+
+
+def _remove_interrupted(index_dir: Path) -> None:
+    """Under the build lock every .tmp-* is left by a builder that died (kill -9, power loss)."""
     for tmp in index_dir.glob(".tmp-*"):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _cleanup(index_dir: Path, live: str) -> None:
+    """Remove interrupted builds and all but the newest KEEP_GENERATIONS generations."""
+    _remove_interrupted(index_dir)
     gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
     old = [g for g in gens if g.name != live][: max(0, len(gens) - KEEP_GENERATIONS)]
     for gen in old:
@@ -228,6 +289,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
     started = time.monotonic()
     index_dir = project.index_dir
     with build_lock(index_dir, wait=wait, on_wait=on_wait):
+        _remove_interrupted(index_dir)
         resources = load_resources()
         library = load_library(project.docs_dir)  # a broken page stops here, index untouched
         snapshot = source_snapshot(project)
@@ -240,7 +302,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             live = current_generation(index_dir)
             if live is not None:
                 meta = read_meta(live)
-                if not engine.exists(str(live)):
+                if not opens(live):  # damaged: copying it would carry the damage forward
                     live, meta = None, {}
         if (
             live is None
@@ -258,7 +320,11 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
         report.pages = len(pages)
         if report.up_to_date:
             meta["snapshot"] = snapshot
-            _write_json(live / "meta.json", meta)
+            try:
+                _write_json(live / "meta.json", meta)
+            except OSError as err:
+                raise IndexUnavailable(f"索引已是最新，但无法记录检查结果：{os_reason(err)}。"
+                                       f"搜索不受影响；请检查 {index_dir} 的权限和磁盘。") from None
             report.generation = live.name
             report.seconds = time.monotonic() - started
             return report
@@ -270,7 +336,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
                 tmp.mkdir()
                 ix = engine.create(str(tmp))
             else:
-                shutil.copytree(live, tmp)
+                _copy_generation(live, tmp)
                 ix = engine.open_dir(str(tmp))
             segmenter = IndexSegmenter(resources)
             engine.set_index_segmenter(segmenter)
@@ -287,7 +353,8 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
                         progress(done, len(todo))
                 writer.commit()
             except BaseException:
-                writer.cancel()
+                with contextlib.suppress(Exception):  # after a failed commit cancel() fails too; keep the cause
+                    writer.cancel()
                 raise
             with ix.searcher() as searcher:
                 docs = searcher.doc_count()
@@ -313,7 +380,15 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             shutil.rmtree(tmp, ignore_errors=True)
             if err.errno == errno.ENOSPC:
                 raise IndexUnavailable("磁盘空间不足，索引未更新（原有索引仍可使用）。请清理磁盘后重新运行 `kb index`。") from None
-            raise IndexUnavailable(f"写入索引失败：{err.strerror or err}。原有索引仍可使用；请检查 {index_dir} 的权限和磁盘。") from None
+            raise IndexUnavailable(f"写入索引失败：{os_reason(err)}。原有索引仍可使用；请检查 {index_dir} 的权限和磁盘。") from None
+        except Exception as err:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if full:
+                raise
+            # The live generation opened but its copy could not be updated (damage inside a
+            # segment): a full build does not read it.
+            raise IndexUnavailable(f"增量更新失败（{type(err).__name__}），原有索引仍可使用。"
+                                   "请运行 `kb index --full` 重建。") from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -324,25 +399,35 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
 
 
 def ensure_fresh(project: Project, *, notify) -> BuildReport | None:
-    """Build when the index is missing or older than the pages (used by `kb search`)."""
+    """Build when the index is missing, damaged or older than the pages (used by `kb search`).
+
+    Only a missing index makes a failed build stop the search. With an index there, even a
+    damaged one, the search goes on with what there is (kb_tools.search.Searcher falls back to
+    the previous generation) and `notify` says why the index was not updated."""
     index_dir = project.index_dir
-    try:
+    state = "missing"
+    with contextlib.suppress(IndexUnavailable):
         live = current_generation(index_dir)
-        meta = read_meta(live) if live else None
-    except IndexUnavailable:
-        live, meta = None, None
-    if live is not None and meta is not None and engine.exists(str(live)) and not is_stale(project, meta):
-        return None
-    notify("索引不存在，正在建立……" if live is None else "页面有更新，正在更新索引……")
+        if live is not None:
+            state = "damaged"
+            meta = read_meta(live)
+            if opens(live):  # a few ms; a damaged segment is rebuilt, not searched
+                if not is_stale(project, meta):
+                    return None
+                state = "stale" if _current_format(meta) else "outdated"
+    if state == "missing" and any(index_dir.glob("gen-*")):
+        state = "damaged"  # CURRENT is unreadable but generations are there
+    notify({"missing": "索引不存在，正在建立……", "damaged": "索引已损坏，正在重建……",
+            "outdated": "索引格式已更新，正在重建……", "stale": "页面有更新，正在更新索引……"}[state])
     try:
-        return build(project, wait=0 if live is not None else 120.0)
+        return build(project, wait=120.0 if state == "missing" else 0)
     except IndexBusy:
-        if live is None:
+        if state == "missing":
             raise
         notify("另一个进程正在更新索引，本次先用现有索引搜索。")
         return None
     except KbError as err:
-        if live is None:
+        if state == "missing":
             raise
         notify(f"索引未能更新（{err}），本次使用现有索引搜索。")
         return None

@@ -6,6 +6,7 @@ OpenCC unless the query needs it: the index's query dictionary carries what segm
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -131,22 +132,65 @@ def fallback_plan(text: str, qd: QueryDictionary) -> QueryPlan:
 
 
 class Searcher:
-    """An open index generation. Reuse one for many queries (benchmarks, evaluation, tests)."""
+    """An open index generation. Reuse one for many queries (benchmarks, evaluation, tests).
+
+    Opens the generation CURRENT names. When that fails because a builder replaced and removed
+    it meanwhile, CURRENT is read again. When the live generation is damaged (truncated
+    segment, broken query dictionary or meta.json, CURRENT naming a missing generation), the
+    newest older generation that opens is used instead and `damaged` names the live one, so the
+    caller can warn: answers from the previous build beat no answers during a call. With no
+    usable generation the live one's IndexUnavailable is raised; its message says how to rebuild.
+    """
+
+    RETRIES = 3  # CURRENT moved on while we opened: only a builder looping faster than we open
 
     def __init__(self, project: Project):
         self.project = project
-        generation = current_generation(project.index_dir)
-        if generation is None:
-            raise IndexUnavailable("还没有建立索引。请先运行 `kb index`。")
+        self.damaged: str | None = None
+        index_dir = project.index_dir
+        error = live = None
+        for _ in range(self.RETRIES):
+            try:
+                live = current_generation(index_dir)
+            except IndexUnavailable as err:
+                error, live = err, None
+                break
+            if live is None:
+                error = IndexUnavailable("还没有建立索引。请先运行 `kb index`。")
+                break
+            try:
+                self._open(live)
+                return
+            except IndexUnavailable as err:
+                error = err
+            with contextlib.suppress(IndexUnavailable):
+                if current_generation(index_dir) == live:
+                    break
+        for older in _generations_newest_first(index_dir):
+            if older == live:
+                continue
+            try:
+                self._open(older)
+            except IndexUnavailable:
+                continue
+            self.damaged = live.name if live is not None else "CURRENT"
+            return
+        raise error
+
+    def _open(self, generation: Path) -> None:
         self.generation = generation
         self.meta = read_meta(generation)
         self.qd = QueryDictionary.load(generation)
+        ix = None
         try:
-            self.ix = engine.open_dir(str(generation))
-            self._searcher = engine.open_searcher(self.ix)
+            ix = engine.open_dir(str(generation))
+            self._searcher = engine.open_searcher(ix)
         except Exception as err:  # Whoosh raises many types for damaged files
+            if ix is not None:
+                ix.close()
             raise IndexUnavailable(
                 f"索引 {generation.name} 无法打开（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None
+        self.ix = ix
 
     def close(self) -> None:
         self._searcher.close()
@@ -192,6 +236,14 @@ class Searcher:
             spans=spans,
             status=stored.get("status", ""),
         )
+
+
+def _generations_newest_first(index_dir: Path) -> list[Path]:
+    found = []
+    for path in index_dir.glob("gen-*"):
+        with contextlib.suppress(OSError):  # removed by a builder's cleanup while we looked
+            found.append((path.stat().st_mtime_ns, path))
+    return [path for _, path in sorted(found, reverse=True)]
 
 
 def _char_map(text: str, qd: QueryDictionary) -> tuple[str, list[int]]:
