@@ -113,29 +113,42 @@ _OS_REASONS = {
 }
 
 
-def source_snapshot(project: Project, docs: Path | None = None) -> dict[str, list[int]]:
-    """(mtime, size) of every input file: mkdocs.yml, the pages and the pipeline's data files.
+def source_snapshot(project: Project, docs: Path | None = None) -> str:
+    """A digest of (path, mtime, size) of every input file: mkdocs.yml, the pages and the
+    pipeline's data files. Stat calls only: a search runs it on every start.
 
     `docs` may be given (from the index's meta) so that a search need not parse mkdocs.yml."""
-    snap: dict[str, list[int]] = {}
+    entries: list[str] = []
     st = project.config_path.stat()
-    snap["@mkdocs.yml"] = [st.st_mtime_ns, st.st_size]
-    docs = docs or project.docs_dir
+    entries.append(f"@mkdocs.yml\0{st.st_mtime_ns}\0{st.st_size}")
+    docs = str(docs or project.docs_dir)
+    skip = len(docs) + 1
     stack = [docs]
     while stack:
         for entry in os.scandir(stack.pop()):
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             elif entry.name.endswith(".md"):
                 try:
                     st = entry.stat()
                 except FileNotFoundError:  # removed while we looked: the next snapshot will differ
                     continue
-                snap[Path(entry.path).relative_to(docs).as_posix()] = [st.st_mtime_ns, st.st_size]
+                entries.append(f"{entry.path[skip:]}\0{st.st_mtime_ns}\0{st.st_size}")
     for name in RESOURCE_FILES:
         st = (DATA_DIR / name).stat()
-        snap[f"@data/{name}"] = [st.st_mtime_ns, st.st_size]
-    return snap
+        entries.append(f"@data/{name}\0{st.st_mtime_ns}\0{st.st_size}")
+    entries.sort()
+    return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _read_pages(generation: Path) -> dict[str, str] | None:
+    """Content digest of each indexed page (only builds need it; searches read meta.json alone).
+    None when missing or damaged: the build then rebuilds in full."""
+    try:
+        data = json.loads((generation / "pages.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _current_format(meta: dict) -> bool:
@@ -312,7 +325,9 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             or meta.get("site_url") != project.site_url
         ):
             full = True
-        old = {} if full else meta.get("pages", {})
+        old = None if full else _read_pages(live)
+        if old is None:
+            full, old = True, {}
         report = BuildReport(None, full)
         report.added = sorted(p for p in digests if p not in old)
         report.changed = sorted(p for p in digests if p in old and old[p] != digests[p])
@@ -359,6 +374,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             with ix.searcher() as searcher:
                 docs = searcher.doc_count()
             _write_json(tmp / "querydict.json", query_dictionary(engine.vocabulary(ix), docs, segmenter, resources))
+            _write_json(tmp / "pages.json", digests)
             _write_json(tmp / "meta.json", {
                 "pipeline_version": PIPELINE_VERSION,
                 "schema_version": engine.SCHEMA_VERSION,
@@ -366,7 +382,6 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
                 "site_url": project.site_url,
                 "docs_dir": project.docs_dir.relative_to(project.root).as_posix(),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "pages": digests,
                 "snapshot": snapshot,
             })
             ix.close()
