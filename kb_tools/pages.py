@@ -98,6 +98,9 @@ def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
     try:
         node = yaml.compose(yaml_text, Loader=_loader())
         data = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 - a SafeLoader
+    except UnicodeEncodeError as err:  # a lone surrogate: not text a file can hold
+        line = yaml_text.count("\n", 0, err.start) + 2
+        raise PageError("front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。", path=rel, line=line) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---

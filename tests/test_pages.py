@@ -138,3 +138,9 @@ def test_civil_code_articles_have_anchors_and_leave_out_unrelated_ones(library):
     anchors = re.findall(r"\{#(第[^}]+条)\}", body)
     assert anchors == ["第一百一十一条"] + [f"第一千零三十{n}条" for n in "二三四五六七八九"]
     assert "第一千零三十条 " not in body and "荣誉权。" not in body
+
+
+def test_lone_surrogate_in_front_matter_is_a_page_error():
+    with pytest.raises(PageError) as err:
+        parse_page("---\ntitle: 停水\ntags: [\ud800]\n---\n", "a/b.md")
+    assert (err.value.line, err.value.message) == (3, "front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。")
