@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from kb_tools import redirects
 from kb_tools.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,3 +195,29 @@ def phone_page(open_tab):
 def desktop_page(open_tab):
     """1280 × 800 desktop window."""
     return open_tab("desktop")
+
+
+# -- a copy of the real site --------------------------------------------------------------------
+
+def copy_site(dest: Path, *, published: bool = True) -> Project:
+    """docs/, overrides/ and mkdocs.yml of the repository in dest/kb; with `published`, every current
+    page is recorded as published (so that only planted pages count as new)."""
+    root = dest / "kb"
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("kb_tools/mkdocs_hooks.py", str(ROOT / "kb_tools" / "mkdocs_hooks.py"))
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    project = Project(root)
+    if published:
+        redirects.update_manifest(project)
+    return project
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Project:
+    project = copy_site(tmp_path)
+    monkeypatch.setenv("KB_ROOT", str(project.root))
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return project

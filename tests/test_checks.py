@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,37 +23,11 @@ from kb_tools.errors import PageError
 from kb_tools.pages import load_library, page_paths
 from kb_tools.project import Project
 
-from conftest import ROOT
+from conftest import ROOT, copy_site
 
 WATER = "compensation/water-outage.md"
 FLOOR = "compensation/soaked-floor.md"
 EXAMPLE_HINT = "如果是编造的示例，在这一行末尾加上 `<!-- kb:allow 示例 -->`。"
-
-
-# -- a copy of the real site --------------------------------------------------------------------
-
-def copy_site(dest: Path, *, published: bool = True) -> Project:
-    """docs/, overrides/ and mkdocs.yml of the repository in dest/kb; with `published`, every current
-    page is recorded as published (so that only planted pages count as new)."""
-    root = dest / "kb"
-    shutil.copytree(ROOT / "docs", root / "docs")
-    shutil.copytree(ROOT / "overrides", root / "overrides")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("kb_tools/mkdocs_hooks.py", str(ROOT / "kb_tools" / "mkdocs_hooks.py"))
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-    project = Project(root)
-    if published:
-        redirects.update_manifest(project)
-    return project
-
-
-@pytest.fixture
-def site(tmp_path, monkeypatch) -> Project:
-    project = copy_site(tmp_path)
-    monkeypatch.setenv("KB_ROOT", str(project.root))
-    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    return project
 
 
 def plant(project: Project, rel: str, old: str, new: str) -> int:

@@ -10,7 +10,8 @@ from kb_tools import scaffold
 from kb_tools.pages import load_library
 from kb_tools.scaffold import ScaffoldError
 
-from test_checks import copy_site, kb
+from conftest import copy_site
+from test_checks import kb
 
 FLAGS = ["--category", "损失与赔偿", "--tag", "停电", "--tag", "通知，维修", "--alias", "停电前物业会通知吗",
          "--alias", "小区突然停电找谁", "--slug", "power-outage"]
@@ -23,14 +24,6 @@ NEXT_STEPS = [
 ]
 PLACEHOLDER_WARNING = "KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"
 
-
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    project = copy_site(tmp_path)
-    monkeypatch.setenv("KB_ROOT", str(project.root))
-    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    return project
 
 
 def test_new_page_from_flags(site, capsys):

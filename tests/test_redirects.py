@@ -8,19 +8,12 @@ import pytest
 from kb_tools import redirects
 from kb_tools.errors import KbError
 
-from test_checks import copy_site, kb
+from conftest import copy_site
+from test_checks import kb
 
 FLOOR = "compensation/soaked-floor.md"
 RENAMED = "compensation/floor-soaked.md"
 
-
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    project = copy_site(tmp_path)
-    monkeypatch.setenv("KB_ROOT", str(project.root))
-    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    return project
 
 
 def write_redirects(project, text: str) -> None:
