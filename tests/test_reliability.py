@@ -195,6 +195,21 @@ def test_damaged_live_generation_falls_back_to_the_previous_one(tiny_index, faul
     assert (search("快递柜").returncode, live(tiny_index)) == (1, damaged)
 
 
+@pytest.mark.parametrize("damage", ["truncated", "deleted", "not a mapping"])
+def test_damaged_page_digests_make_the_next_build_full(tiny_index, damage):
+    gen = live(tiny_index)
+    digests = gen / "pages.json"
+    {"truncated": lambda: truncate(digests), "deleted": digests.unlink,
+     "not a mapping": lambda: digests.write_text("[1, 2]")}[damage]()
+    assert_answers(search())  # searching never reads it
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"repairs/water-outage.md": (docs / "repairs/water-outage.md").read_text() + "\n电梯\n"})
+    proc = kb("index")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.startswith("索引已全部重建：新增 3 页，修改 0 页，删除 0 页，共 3 页")
+    assert_answers(search("电梯"))
+
+
 def flip_bytes(path: Path, at: float, count: int = 64) -> None:
     data = bytearray(path.read_bytes())
     start = int(len(data) * at)
