@@ -22,6 +22,8 @@ STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
 OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
 SOURCE_SECTIONS = range(1, 11)
+SHOWN_AS_HTML = ("title", "tags", "description")
+_MARKUP = {"<": "全角的“＜”", '"': "中文引号“”"}
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -131,7 +133,18 @@ class _Reader:
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"字段 `{key}` 必须是非空文字。")
+        self.no_markup(key, value)
         return value.strip()
+
+    def no_markup(self, key: str, value: str) -> None:
+        """The theme prints titles, tags and the description into the HTML unescaped (navigation,
+        headings, tag chips, a meta attribute): markup there would run in the reader's browser."""
+        if key not in SHOWN_AS_HTML:
+            return
+        for char, instead in _MARKUP.items():
+            if char in value:
+                raise self.fail(key, f"字段 `{key}` 中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
+                                     f"请删除，或改用{instead}。")
 
     def text_list(self, key: str, *, required: bool = True, min_items: int = 1) -> tuple[str, ...]:
         value = self.meta.get(key)
@@ -150,6 +163,7 @@ class _Reader:
     def tags(self) -> tuple[str, ...]:
         tags = self.text_list("tags")
         for tag in tags:
+            self.no_markup("tags", tag)
             if re.search(r"[\s,，、;；]", tag):
                 raise self.fail("tags", f"标签“{tag}”里有空格或逗号。每个标签单独写，用英文逗号分隔，例如 `tags: [停水, 赔偿]`。")
         return tags

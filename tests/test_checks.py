@@ -365,6 +365,21 @@ def test_allow_marker_does_not_silence_unsafe_html(site):
         "请删除；要展示代码，请放进代码块。"]
 
 
+RENDERED_HINT = "它会在读者的浏览器里运行脚本。请删除；要展示代码，请放进代码块，并检查 ``` 和 <!-- --> 是否成对。"
+
+
+@pytest.mark.parametrize("paragraph, offset, code, what", [
+    ("<img src=x\nonerror=alert(1)>", 1, "KB312", "事件属性 `onerror=`"),
+    ('<a href="java\nscript:alert(1)">详情</a>', 0, "KB313", "链接 `javascript:`"),
+    ("```\n<script>alert(1)</script>", 1, "KB311", "标签 `<script>`"),
+    ("说明 <!-- 没有结束\n\n<script>alert(1)</script>", 2, "KB311", "标签 `<script>`"),
+])
+def test_scripts_a_line_by_line_reading_misses_are_found_in_the_rendered_page(site, paragraph, offset, code, what):
+    # The build refuses the same pages (tests/test_site_safety.py): one detector for both.
+    line = append(site, WATER, paragraph)
+    assert findings_of(site) == [f"docs/{WATER}:{line + offset}: {code}: 生成的网页中有{what}，{RENDERED_HINT}"]
+
+
 def test_personal_data_in_front_matter_is_found(site):
     line = plant(site, FLOOR, "  - 业主家进水了，物业要做什么", "  - 打 13800138000 找张师傅")
     assert f"docs/{FLOOR}:{line}: KB301: 发现手机号码“138****8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}" \

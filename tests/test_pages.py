@@ -50,6 +50,8 @@ def test_question_page_becomes_a_typed_record():
     ({"source": "{title: 来源, date: 2023-11-21, sections: [11]}"}, 8, "`source.sections` 必须是 1 到 10 之间的整数列表"),
     ({"author": "张三"}, 8, "未知字段 `author`"),
     ({"tags": "[停水， 赔偿]"}, 4, "标签“停水， 赔偿”里有空格或逗号"),
+    ({"tags": "[停水, '<svg/onload=alert(1)>']"}, 4, "字段 `tags` 中的 `<` 会被网站当作网页代码"),
+    ({"description": "'\">点我'"}, 8, "字段 `description` 中的 `\"` 会被网站当作网页代码"),
 ])
 def test_schema_errors_name_the_line(fields, line, message):
     with pytest.raises(PageError) as err:

@@ -50,6 +50,7 @@ class AnchorIndex:
     def __init__(self, project: Project, library: Library):
         self.project, self.library = project, library
         self._md = None
+        self._html: dict[str, str] = {}
         self._ids: dict[str, set[str]] = {}
 
     def _markdown(self):
@@ -70,18 +71,26 @@ class AnchorIndex:
                 raise KbError(f"无法按 mkdocs.yml 的 markdown_extensions 生成页面：{err}", path="mkdocs.yml") from None
         return self._md
 
-    def ids(self, rel: str) -> set[str] | None:
-        """None when the page could not be loaded (its own errors are reported elsewhere)."""
+    def html(self, rel: str) -> str | None:
+        """The page's content as the site renders it; None when the page could not be loaded."""
         page = self.library.pages.get(rel)
         if page is None:
             return None
-        if rel not in self._ids:
+        if rel not in self._html:
             md = self._markdown()
             md.reset()
             try:
-                rendered = md.convert(site.decorate(page, page.body, self.library))
+                self._html[rel] = md.convert(site.decorate(page, page.body, self.library))
             except Exception as err:  # an extension's own error, whatever its type
                 raise KbError(f"无法按 mkdocs.yml 的设置生成页面（{type(err).__name__}：{err}）。", path=f"docs/{rel}") from None
+        return self._html[rel]
+
+    def ids(self, rel: str) -> set[str] | None:
+        """None when the page could not be loaded (its own errors are reported elsewhere)."""
+        rendered = self.html(rel)
+        if rendered is None:
+            return None
+        if rel not in self._ids:
             self._ids[rel] = {html.unescape(i) for i in _ID.findall(rendered)}
         return self._ids[rel]
 

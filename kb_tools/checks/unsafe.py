@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import SourceFile, code_spans, outside
@@ -54,3 +55,48 @@ def _without_code(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in reversed(spans):
         text = text[:start] + " " + text[end:]
     return text
+
+
+class _ActiveHtml(HTMLParser):
+    """Elements, event handlers and script URLs in rendered HTML: (code, what, text to find in the source)."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+    SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in EMBEDDING_TAGS:
+            self.found.append(("KB311", f"标签 `<{tag}>`", f"<{tag}"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(("KB312", f"事件属性 `{name}=`", name))
+            elif name in self.URL_ATTRIBUTES and value:
+                # Browsers drop tabs and newlines anywhere in a URL and spaces around it.
+                url = re.sub(r"[\x00-\x20]", "", value).lower()
+                scheme = next((s for s in self.SCRIPT_SCHEMES if url.startswith(s)), None)
+                if scheme:
+                    self.found.append(("KB313", f"链接 `{scheme}`", scheme.split(":")[0][:4]))
+
+    handle_startendtag = handle_starttag
+
+
+def rendered(source: SourceFile, html_text: str) -> list[Finding]:
+    """The same rules on the HTML the page renders to. A line-based reading and Python-Markdown
+    can disagree: an unclosed ``` fence or `<!--` is plain text to Markdown but hides the lines
+    after it from check(), and a tag or a URL can span lines. The line is the first source line
+    (from the body on) holding the offending text."""
+    finder = _ActiveHtml()
+    finder.feed(html_text)
+    finder.close()
+    findings = []
+    lines = source.text.splitlines()
+    for code, what, needle in finder.found:
+        number = next((n for n, text in enumerate(lines, 1)
+                       if n >= source.body_line and needle in html.unescape(text).lower()), source.body_line)
+        findings.append(Finding(source.display, number, code,
+                                f"生成的网页中有{what}，它会在读者的浏览器里运行脚本。请删除；"
+                                "要展示代码，请放进代码块，并检查 ``` 和 <!-- --> 是否成对。"))
+    return findings
