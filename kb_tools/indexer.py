@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kb_tools import engine, markdown_text
 from kb_tools.errors import IndexBusy, IndexUnavailable, KbError
-from kb_tools.pages import Page, load_library, page_paths
+from kb_tools.pages import Page, is_searchable, load_library, page_paths
 from kb_tools.project import Project
 from kb_tools.text import (DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, load_resources,
                            normalize, query_dictionary)
@@ -141,14 +141,22 @@ def source_snapshot(project: Project, docs: Path | None = None) -> str:
     return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _read_pages(generation: Path) -> dict[str, str] | None:
-    """Content digest of each indexed page (only builds need it; searches read meta.json alone).
-    None when missing or damaged: the build then rebuilds in full."""
+def _read_pages(generation: Path) -> dict[str, list] | None:
+    """[digest, mtime_ns, size] of each indexed page (only builds need it; searches read meta.json
+    alone). None when missing or damaged: the build then rebuilds in full."""
     try:
         data = json.loads((generation / "pages.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not all(
+            isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) for v in data.values()):
+        return None
+    return data
+
+
+def _stat(project: Project, rel: str) -> list[int]:
+    st = (project.docs_dir / rel).stat()
+    return [st.st_mtime_ns, st.st_size]
 
 
 def _current_format(meta: dict) -> bool:
@@ -304,11 +312,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
     with build_lock(index_dir, wait=wait, on_wait=on_wait):
         _remove_interrupted(index_dir)
         resources = load_resources()
-        library = load_library(project.docs_dir)  # a broken page stops here, index untouched
         snapshot = source_snapshot(project)
-        pages = {p.path: p for p in library.pages.values() if p.searchable}
-        digests = {path: page_digest(project, path) for path in pages}
-
         live = None
         meta: dict = {}
         with contextlib.suppress(IndexUnavailable):
@@ -328,11 +332,25 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
         old = None if full else _read_pages(live)
         if old is None:
             full, old = True, {}
+        if full:
+            library = load_library(project.docs_dir)  # a broken page stops here, index untouched
+            stats = {p.path: _stat(project, p.path) for p in library.pages.values() if p.searchable}
+            digests = {path: page_digest(project, path) for path in stats}
+        else:
+            # Only pages whose content changed are read and validated again: the others were
+            # valid when the live index was built. A file whose (mtime, size) is unchanged keeps
+            # its recorded digest without being read.
+            stats = {rel: _stat(project, rel) for rel in page_paths(project.docs_dir) if is_searchable(rel)}
+            digests = {rel: old[rel][0] if old.get(rel, [None])[1:] == stat else page_digest(project, rel)
+                       for rel, stat in stats.items()}
+            fresh = [rel for rel, digest in digests.items() if old.get(rel, [None])[0] != digest]
+            library = load_library(project.docs_dir, fresh)
+        pages = {p.path: p for p in library.pages.values() if p.searchable}
         report = BuildReport(None, full)
         report.added = sorted(p for p in digests if p not in old)
-        report.changed = sorted(p for p in digests if p in old and old[p] != digests[p])
+        report.changed = sorted(p for p in digests if p in old and old[p][0] != digests[p])
         report.removed = sorted(p for p in old if p not in digests)
-        report.pages = len(pages)
+        report.pages = len(digests)
         if report.up_to_date:
             meta["snapshot"] = snapshot
             try:
@@ -374,7 +392,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             with ix.searcher() as searcher:
                 docs = searcher.doc_count()
             _write_json(tmp / "querydict.json", query_dictionary(engine.vocabulary(ix), docs, segmenter, resources))
-            _write_json(tmp / "pages.json", digests)
+            _write_json(tmp / "pages.json", {rel: [digests[rel], *stats[rel]] for rel in digests})
             _write_json(tmp / "meta.json", {
                 "pipeline_version": PIPELINE_VERSION,
                 "schema_version": engine.SCHEMA_VERSION,

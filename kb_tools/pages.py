@@ -60,12 +60,16 @@ class Page:
 
     @property
     def searchable(self) -> bool:
-        """Navigation pages (home, category indexes, the tag index) list answers; they are not answers."""
-        return not (self.path == "index.md" or self.path.endswith("/index.md") or self.path == "tags.md")
+        return is_searchable(self.path)
 
     def line_of(self, key: str) -> int:
         """File line of a front-matter key (the opening `---` when the key is absent)."""
         return self.key_lines.get(key, 1)
+
+
+def is_searchable(rel: str) -> bool:
+    """Navigation pages (home, category indexes, the tag index) list answers; they are not answers."""
+    return not (rel == "index.md" or rel.endswith("/index.md") or rel == "tags.md")
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:

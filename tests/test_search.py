@@ -142,3 +142,15 @@ def test_pipeline_version_change_forces_full_rebuild(tiny_index, monkeypatch):
 def test_lone_characters_of_an_unknown_phrase_do_not_match(real_index):
     # 区, 比 and 特 occur in the knowledge base (小区, 比如, 特定) but 区块链比特币 is not about them.
     assert paths(real_index, "区块链比特币") == []
+
+
+def test_incremental_build_validates_the_changed_page(tiny_index):
+    from kb_tools.errors import PageError
+
+    before = current_generation(tiny_index.index_dir)
+    page = tiny_index.docs_dir / "repairs/water-outage.md"
+    page.write_text(page.read_text().replace("status: published", "status: 已发布"))
+    with pytest.raises(PageError) as err:
+        build(tiny_index)
+    assert str(err.value) == "repairs/water-outage.md:7: 字段 `status` 只能是 published 或 needs-review（当前为 `已发布`）。"
+    assert current_generation(tiny_index.index_dir) == before
