@@ -115,12 +115,32 @@ def tiny_project(tmp_path, monkeypatch) -> Project:
     return Project(root)
 
 
-@pytest.fixture
-def tiny_index(tiny_project):
+@pytest.fixture(scope="session")
+def pristine_kb(tmp_path_factory) -> Path:
+    """The tiny knowledge base with a real index, built once per session. Read it; to change
+    it, take `tiny_index`, a copy."""
     from kb_tools.indexer import build
 
-    build(tiny_project)
-    return tiny_project
+    root = tmp_path_factory.mktemp("pristine") / "kb"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=ROOT / "kb_tools" / "mkdocs_hooks.py"), encoding="utf-8")
+    write_pages(root / "docs", TINY_PAGES)
+    build(Project(root))
+    return root
+
+
+@pytest.fixture
+def tiny_index(pristine_kb, tmp_path, monkeypatch) -> Project:
+    """A copy of the pristine knowledge base (mtimes kept, so its index is up to date); KB_ROOT points at it."""
+    from kb_tools.indexer import ensure_fresh
+
+    root = tmp_path / "kb"
+    shutil.copytree(pristine_kb, root)
+    monkeypatch.setenv("KB_ROOT", str(root))
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    project = Project(root)
+    assert ensure_fresh(project, notify=pytest.fail) is None
+    return project
 
 
 @pytest.fixture(scope="session")

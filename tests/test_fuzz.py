@@ -41,18 +41,8 @@ TINY_ANSWERS = {"repairs/water-outage.md", "repairs/soaked-floor.md", "privacy/n
 
 
 @pytest.fixture(scope="module")
-def tiny_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("fuzz") / "kb"
-    (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=ROOT / "kb_tools" / "mkdocs_hooks.py"), encoding="utf-8")
-    write_pages(root / "docs", TINY_PAGES)
-    build(Project(root))
-    return root
-
-
-@pytest.fixture(scope="module")
-def tiny_searcher(tiny_root):
-    with Searcher(Project(tiny_root)) as searcher:
+def tiny_searcher(pristine_kb):
+    with Searcher(Project(pristine_kb)) as searcher:
         yield searcher
 
 
@@ -178,8 +168,8 @@ def run_main(argv: list[str]) -> tuple[int, str, str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(words=st.lists(st.text(ANY_CHAR, max_size=40) | WHOOSH_QUERY, min_size=1, max_size=4))
-def test_kb_search_in_process_never_fails_unexpectedly(tiny_root, words):
-    with kb_root(tiny_root):
+def test_kb_search_in_process_never_fails_unexpectedly(pristine_kb, words):
+    with kb_root(pristine_kb):
         code, out, err = run_main(["search", "--json", "--", *words])
     assert "Traceback" not in err
     if code == 0:
@@ -190,14 +180,14 @@ def test_kb_search_in_process_never_fails_unexpectedly(tiny_root, words):
         assert (code, out, err) == (2, "", f"错误：{EMPTY_QUERY}\n")
 
 
-def test_empty_query_exit_code_and_message(tiny_root):
-    with kb_root(tiny_root):
+def test_empty_query_exit_code_and_message(pristine_kb):
+    with kb_root(pristine_kb):
         for argv in (["search", ""], ["search", "  ", "\t"], ["search", "，。？！"], ["search", "--", "\x00\x1b"]):
             assert run_main(argv) == (2, "", f"错误：{EMPTY_QUERY}\n"), argv
 
 
-def test_in_process_surrogates_from_the_terminal(tiny_root):
-    with kb_root(tiny_root):
+def test_in_process_surrogates_from_the_terminal(pristine_kb):
+    with kb_root(pristine_kb):
         code, out, err = run_main(["search", "--json", "\udcff\udcfe停水"])
         assert (code, err) == (0, "") and json.loads(out)[0]["path"] == "repairs/water-outage.md"
         assert run_main(["search", "\udcff"]) == (2, "", f"错误：{EMPTY_QUERY}\n")
@@ -221,9 +211,9 @@ ARGV = {
 
 
 @pytest.mark.parametrize("case", list(ARGV))
-def test_kb_search_subprocess_with_terminal_bytes(tiny_root, case):
+def test_kb_search_subprocess_with_terminal_bytes(pristine_kb, case):
     argv, code, stderr = ARGV[case]
-    env = dict(os.environ, KB_ROOT=str(tiny_root))
+    env = dict(os.environ, KB_ROOT=str(pristine_kb))
     env.pop("KB_INDEX_DIR", None)
     started = time.monotonic()
     proc = subprocess.run([os.fsencode(KB), b"search", *argv], capture_output=True, env=env, timeout=60)
@@ -233,8 +223,8 @@ def test_kb_search_subprocess_with_terminal_bytes(tiny_root, case):
         assert proc.stdout.decode("utf-8").startswith("1. 停水造成损失，物业要赔偿吗？  [维修与赔偿]\n")
 
 
-def test_kb_show_and_category_echo_a_lone_surrogate_without_a_traceback(tiny_root):
-    env = dict(os.environ, KB_ROOT=str(tiny_root))
+def test_kb_show_and_category_echo_a_lone_surrogate_without_a_traceback(pristine_kb):
+    env = dict(os.environ, KB_ROOT=str(pristine_kb))
     env.pop("KB_INDEX_DIR", None)
     show = subprocess.run([os.fsencode(KB), b"show", b"\xff"], capture_output=True, env=env, timeout=60)
     assert (show.returncode, show.stdout, show.stderr.decode("utf-8")) == (
@@ -319,12 +309,12 @@ def question_page(body: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hook_site(tiny_root, tmp_path_factory):
+def hook_site(pristine_kb, tmp_path_factory):
     """A copy of the tiny project and its MkDocs config, for running the site hooks in-process."""
     from mkdocs.config import load_config
 
     root = tmp_path_factory.mktemp("hooks") / "kb"
-    shutil.copytree(tiny_root, root)
+    shutil.copytree(pristine_kb, root)
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     return root, config
 
@@ -365,10 +355,10 @@ def test_site_hooks_render_a_page_or_name_its_file_and_line(hook_site, text):
 @pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=PAGE_TEXT | BODY.map(question_page))
-def test_index_build_indexes_a_page_or_names_its_file_and_line(tiny_root, tmp_path_factory, text):
+def test_index_build_indexes_a_page_or_names_its_file_and_line(pristine_kb, tmp_path_factory, text):
     root = tmp_path_factory.getbasetemp() / "fuzz-build"
     if not root.exists():
-        shutil.copytree(tiny_root, root)
+        shutil.copytree(pristine_kb, root)
     project = Project(root)
     (root / "docs" / "repairs" / "fuzz.md").write_bytes(text.encode("utf-8", "surrogatepass"))
     # Whoosh names segments from the global `random`, which hypothesis seeds alike for every

@@ -39,29 +39,6 @@ OUTDATED = "索引格式已更新，正在重建……\n"
 STALE = "页面有更新，正在更新索引……\n"
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """The tiny knowledge base with a real index, built once; tests damage copies of it."""
-    root = tmp_path_factory.mktemp("pristine") / "kb"
-    (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=ROOT / "kb_tools" / "mkdocs_hooks.py"), encoding="utf-8")
-    write_pages(root / "docs", TINY_PAGES)
-    build(Project(root))
-    return root
-
-
-@pytest.fixture
-def tiny_index(pristine, tmp_path, monkeypatch) -> Project:
-    """A copy of the pristine project (mtimes kept, so its index is up to date); KB_ROOT points at it."""
-    root = tmp_path / "kb"
-    shutil.copytree(pristine, root)
-    monkeypatch.setenv("KB_ROOT", str(root))
-    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
-    project = Project(root)
-    assert ensure_fresh(project, notify=pytest.fail) is None
-    return project
-
-
 def is_fresh(project: Project) -> bool:
     said: list[str] = []
     return ensure_fresh(project, notify=said.append) is None and said == []
