@@ -325,7 +325,11 @@ def cmd_serve(args) -> int:
 
     project = _project()
     ensure_fresh(project, notify=_warn)
-    print(f"网站预览：http://{args.addr}/  （按 Ctrl+C 停止）", flush=True)
+    from urllib.parse import urlsplit
+
+    # mkdocs serve mounts the site under site_url's path (/wuye-kb/); / redirects there.
+    path = urlsplit(project.site_url).path or "/"
+    print(f"网站预览：http://{args.addr}{path}  （按 Ctrl+C 停止）", flush=True)
     os.chdir(project.root)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's maintenance banner is not for readers
     os.execvp(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr])
