@@ -21,7 +21,7 @@ from kb_tools.indexer import current_generation, read_meta
 from kb_tools.project import Project, page_url
 from kb_tools.ranking import MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, idf
 from kb_tools.segment import Segmenter
-from kb_tools.text import clean, is_term, to_simplified
+from kb_tools.text import clean, is_term
 
 MAX_QUERY_CHARS = 20_000
 SNIPPET_CHARS = 90
@@ -61,6 +61,9 @@ class QueryDictionary:
         self.docs: int = max(1, data["docs"])
         self.stopwords = frozenset(data["stopwords"])
         self.t2s: dict[str, str] = data["t2s"]
+        self.t2s_phrases: dict[str, str] = data.get("t2s_phrases", {})
+        self.phrase_len = max(map(len, self.t2s_phrases), default=0)
+        self.phrase_starts = {p[0] for p in self.t2s_phrases}
         self.synonyms: dict[str, list[str]] = {}
         for group in data["synonyms"]:
             for word in group:
@@ -83,11 +86,22 @@ class QueryDictionary:
         return idf(self.df(term), self.docs)
 
     def normalize(self, text: str) -> str:
+        """The pipeline's normalize() with OpenCC's tables from the index instead of OpenCC itself:
+        the longest phrase conversion first (瞭解 → 了解), else character by character. The
+        browser's worker does exactly this with the same tables."""
         text = unicodedata.normalize("NFKC", clean(text))
-        # OpenCC costs a few ms to load: only when a character is traditional per OpenCC's table.
-        if any(c in self.t2s for c in text):
-            text = to_simplified(text)
-        return text.lower()
+        out, i, n = [], 0, len(text)
+        while i < n:
+            if text[i] in self.phrase_starts:
+                size = next((k for k in range(min(self.phrase_len, n - i), 1, -1)
+                             if text[i:i + k] in self.t2s_phrases), 0)
+                if size:
+                    out.append(self.t2s_phrases[text[i:i + size]])
+                    i += size
+                    continue
+            out.append(self.t2s.get(text[i], text[i]))
+            i += 1
+        return "".join(out).lower()
 
 
 def plan_query(raw: str, qd: QueryDictionary) -> QueryPlan:
@@ -257,12 +271,14 @@ def _char_map(text: str, qd: QueryDictionary) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def find_spans(text: str, terms: set[str], qd: QueryDictionary) -> list[tuple[int, int]]:
-    """Ranges of `text` where any term occurs, merged, in order."""
+def find_spans(text: str, terms: set[str], qd: QueryDictionary, found: set[str] | None = None) -> list[tuple[int, int]]:
+    """Ranges of `text` where any term occurs, merged, in order; the terms seen go into `found`."""
     norm, origin = _char_map(text, qd)
     spans = []
     for term in terms:
         start = norm.find(term)
+        if start != -1 and found is not None:
+            found.add(term)
         while start != -1:
             end = start + len(term)
             spans.append((origin[start], origin[end - 1] + 1))
@@ -284,8 +300,8 @@ def make_snippet(body: str, terms: set[str], qd: QueryDictionary) -> tuple[str, 
         return "", []
     best, best_score, best_spans = sentences[0], 0.0, []
     for sentence in sentences:
-        spans = find_spans(sentence, terms, qd)
-        covered = {qd.normalize(sentence[a:b]) for a, b in spans}
+        covered: set[str] = set()
+        spans = find_spans(sentence, terms, qd, covered)
         score = sum(qd.idf(t) for t in covered)
         if score > best_score:
             best, best_score, best_spans = sentence, score, spans

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kb_tools.errors import KbError
 
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 DATA_DIR = Path(__file__).parent / "data"
 RESOURCE_FILES = ("userdict.txt", "synonyms.txt", "stopwords.txt")
 
@@ -117,11 +117,31 @@ def is_term(token: str, stopwords: frozenset[str]) -> bool:
     return bool(_WORDLIKE.search(token)) and token not in stopwords
 
 
+def t2s_phrase_table(words) -> dict[str, str]:
+    """OpenCC's phrase conversions that the character table gets wrong, for the given simplified
+    words: 瞭解 → 了解 (character by character 瞭 stays 瞭). Queries need no more than the
+    index's own words: a phrase the index does not hold cannot match anyway."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    chars = t2s_char_table()
+    phrases = {}
+    for word in words:
+        if len(word) < 2 or word.isascii():
+            continue
+        traditional = to_traditional.convert(word)
+        if traditional != word and _opencc().convert(traditional) == word \
+                and "".join(chars.get(c, c) for c in traditional) != word:
+            phrases[traditional] = word
+    return phrases
+
+
+@lru_cache(maxsize=1)
 def t2s_char_table() -> dict[str, str]:
     """OpenCC's character-level t2s mapping for every CJK ideograph it changes.
 
-    The browser and snippet highlighting use it; the index build stores it so queries need not
-    load OpenCC when they contain no traditional character."""
+    With t2s_phrase_table() it is how queries are converted, in the CLI and in the browser alike:
+    the index build stores both, so a query never loads OpenCC itself."""
     chars = [chr(c) for lo, hi in CJK_RANGES for c in range(lo, hi + 1)]
     converted = _opencc().convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # OpenCC never merges lines; be safe if it ever does
@@ -179,4 +199,5 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
         "synonyms": [list(g) for g in resources.synonyms],
         "stopwords": sorted(resources.stopwords),
         "t2s": t2s_char_table(),
+        "t2s_phrases": t2s_phrase_table(words),
     }

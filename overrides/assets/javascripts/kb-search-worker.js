@@ -45,6 +45,13 @@ function Analyzer(dict) {
   this.docs = Math.max(1, dict.docs);
   this.stopwords = new Set(dict.stopwords);
   this.t2s = dict.t2s;
+  this.t2sPhrases = dict.t2s_phrases || {};
+  this.phraseLen = 0;
+  this.phraseStarts = new Set();
+  for (var phrase in this.t2sPhrases) {
+    if (phrase.length > this.phraseLen) this.phraseLen = phrase.length;
+    this.phraseStarts.add(phrase[0]);
+  }
   this.synonyms = new Map();
   for (var g = 0; g < dict.synonyms.length; g++) {
     var group = dict.synonyms[g];
@@ -56,10 +63,30 @@ function Analyzer(dict) {
   }
 }
 
+/* kb_tools.search.QueryDictionary.normalize: OpenCC's phrase table (longest match), else its
+   character table. */
 Analyzer.prototype.normalize = function (text) {
   text = text.replace(UNSAFE, " ").normalize("NFKC");
   var out = "";
-  for (var ch of text) out += this.t2s[ch] || ch;
+  var n = text.length;
+  for (var i = 0; i < n; ) {
+    if (this.phraseStarts.has(text[i])) {
+      var size = 0;
+      for (var k = Math.min(this.phraseLen, n - i); k > 1; k--) {
+        if (Object.prototype.hasOwnProperty.call(this.t2sPhrases, text.slice(i, i + k))) {
+          size = k;
+          break;
+        }
+      }
+      if (size) {
+        out += this.t2sPhrases[text.slice(i, i + size)];
+        i += size;
+        continue;
+      }
+    }
+    out += this.t2s[text[i]] || text[i];
+    i += 1;
+  }
   return out.toLowerCase();
 };
 
@@ -291,11 +318,13 @@ function escapeHtml(text) {
   });
 }
 
-Engine.prototype.spans = function (text, terms) {
+/* kb_tools.search.find_spans; the terms seen go into `found` when given. */
+Engine.prototype.spans = function (text, terms, found) {
   var map = this.analyzer.charMap(text);
   var spans = [];
   terms.forEach(function (term) {
     var at = map.text.indexOf(term);
+    if (at !== -1 && found) found.add(term);
     while (at !== -1) {
       spans.push([map.origin[at], map.origin[at + term.length - 1] + 1]);
       at = map.text.indexOf(term, at + 1);
@@ -337,8 +366,8 @@ Engine.prototype.snippet = function (body, terms) {
   var bestScore = 0;
   var bestSpans = [];
   sentences.forEach(function (sentence) {
-    var spans = self.spans(sentence, terms);
-    var covered = new Set(spans.map(function (s) { return self.analyzer.normalize(sentence.slice(s[0], s[1])); }));
+    var covered = new Set();
+    var spans = self.spans(sentence, terms, covered);
     var score = 0;
     covered.forEach(function (t) { score += self.analyzer.idf(t); });
     if (score > bestScore) {
