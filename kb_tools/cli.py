@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+from kb_tools import __version__
 from kb_tools.errors import KbError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="物业知识库命令行工具：搜索答案、查看页面、建立索引、检查页面。",
         epilog="示例：kb search 楼上漏水把地板泡了",
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0", help="显示版本号并退出")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     sub.required = True
 

@@ -125,11 +125,6 @@ def delete(writer_, path: str) -> None:
     writer_.delete_by_term("path", path)
 
 
-def stored_documents(ix) -> dict[str, dict]:
-    with ix.searcher() as searcher:
-        return {fields_["path"]: fields_ for fields_ in searcher.all_stored_fields()}
-
-
 def vocabulary(ix) -> dict[str, int]:
     """term -> number of documents containing it."""
     with ix.reader() as reader:
@@ -143,7 +138,8 @@ class KbBM25F(scoring.BM25F):
     """BM25 over the field-weighted frequencies, with the idf formula the query side uses."""
 
     def idf(self, searcher, fieldname, text):
-        return idf(searcher.doc_frequency(fieldname, text), searcher.doc_count_all())
+        # Live documents, as the query dictionary counts them (deleted ones linger until a merge).
+        return idf(searcher.doc_frequency(fieldname, text), searcher.doc_count())
 
 
 def open_searcher(ix):
@@ -194,7 +190,7 @@ def _group_query(group):
 
 def _split_common(searcher, groups):
     """(first-phase groups, groups added per candidate), in the query's order."""
-    docs = searcher.doc_count_all()
+    docs = searcher.doc_count()
     if docs < TWO_PHASE_FROM_DOCS:
         return groups, []
     reach = [sum(searcher.doc_frequency(SEARCH_FIELD, term) for term, _ in g) for g in groups]

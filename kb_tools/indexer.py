@@ -24,14 +24,13 @@ import errno
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_tools import engine, markdown_text
+from kb_tools import engine
 from kb_tools.errors import IndexBusy, IndexUnavailable, KbError
 from kb_tools.pages import Page, is_searchable, load_library, page_paths
 from kb_tools.project import Project
@@ -210,6 +209,8 @@ def page_digest(project: Project, page_path: str) -> str:
 
 def page_document(page: Page, digest: str) -> dict:
     """The Whoosh document for a page, its text analysed (jieba runs here)."""
+    from kb_tools import markdown_text
+
     body_plain = markdown_text.plain_text(page.body)
     parts = {
         "title": page.title,
@@ -252,6 +253,8 @@ def _documents(todo: list[tuple[Page, str]]):
     global _todo
     _todo = todo
     try:
+        import multiprocessing  # index builds only: a search never needs it
+
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_analyze, range(len(todo)), chunksize=16)
     finally:
@@ -323,8 +326,7 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
                     live, meta = None, {}
         if (
             live is None
-            or meta.get("pipeline_version") != PIPELINE_VERSION
-            or meta.get("schema_version") != engine.SCHEMA_VERSION
+            or not _current_format(meta)
             or meta.get("fingerprint") != resources.fingerprint
             or meta.get("site_url") != project.site_url
         ):

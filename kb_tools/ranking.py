@@ -10,6 +10,8 @@ FIELD_BOOSTS = {"title": 5.0, "aliases": 4.0, "tags": 2.0, "headings": 1.5, "cat
 BM25_K1 = 4.0
 BM25_B = 0.3
 MAX_QUERY_TERMS = 24  # a pasted long text is reduced to its most informative terms
+MAX_QUERY_CHARS = 20_000  # beyond this a query is cut: no question is that long
+SNIPPET_CHARS = 90
 SYNONYM_WEIGHT = 0.8
 # A lone character (开, 没, 泡) is weaker evidence than a word: it is often a piece of a word
 # the index does not hold (拧开, 没了), split by the query segmenter.

@@ -19,12 +19,10 @@ from kb_tools import engine
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.indexer import current_generation, read_meta
 from kb_tools.project import Project, page_url
-from kb_tools.ranking import MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, idf
+from kb_tools.ranking import MAX_QUERY_CHARS, MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SNIPPET_CHARS, SYNONYM_WEIGHT, idf
 from kb_tools.segment import Segmenter
 from kb_tools.text import clean, is_term
 
-MAX_QUERY_CHARS = 20_000
-SNIPPET_CHARS = 90
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 

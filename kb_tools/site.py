@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import posixpath
 import re
 import subprocess
 from pathlib import Path
@@ -112,7 +111,3 @@ def git_dates(root: Path, docs_dir: Path) -> dict[str, dt.date]:
 def last_updated(rel: str, docs_dir: Path, dates: dict[str, dt.date]) -> dt.date:
     """Git date for committed files; the file's modification date for uncommitted edits."""
     return dates.get(rel) or dt.date.fromtimestamp((docs_dir / rel).stat().st_mtime)
-
-
-def relative_url(from_rel: str, to_rel: str) -> str:
-    return posixpath.relpath(to_rel, posixpath.dirname(from_rel) or ".")

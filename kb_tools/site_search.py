@@ -148,6 +148,8 @@ class SiteIndex:
                 "maxTerms": ranking.MAX_QUERY_TERMS,
                 "synonymWeight": ranking.SYNONYM_WEIGHT,
                 "singleCharWeight": ranking.SINGLE_CHAR_WEIGHT,
+                "maxQueryChars": ranking.MAX_QUERY_CHARS,
+                "snippetChars": ranking.SNIPPET_CHARS,
             },
             "dictionary": {**dictionary, "words": [[w, *v] for w, v in dictionary["words"].items()]},
             "docs": docs,

@@ -173,3 +173,25 @@ def test_pasted_text_searches_without_a_key_press(search_box):
         "document.querySelector('.md-search-result__meta').textContent !== '键入以开始搜索'")
     hrefs = search_box.page.evaluate(RESULT_PAGES)
     assert page_path(hrefs[0], search_box.page.url) == "compensation/water-outage.md"
+
+
+def test_browser_and_cli_cut_and_highlight_snippets_alike(search_box, built_site):
+    """A sentence longer than the snippet is cut around its best match, the same on both sides."""
+    import html as html_lib
+
+    from kb_tools.search import make_snippet
+
+    data = json.loads((built_site / "search" / "kb-index.json").read_text(encoding="utf-8"))
+    qd = QueryDictionary(data["dictionary"])
+    page = search_box.page
+    page.add_script_tag(url="assets/javascripts/kb-search-worker.js")
+    assert page.evaluate("self.kbSearch.ready()")
+    body = "物业公司应当" + "认真做好小区的日常管理和服务，" * 8 + "发生漏水时及时通知业主并组织维修。另一句。"
+    for terms in (["漏水", "维修"], ["物业公司"], ["电梯"]):
+        text, spans = make_snippet(body, set(terms), qd)
+        expected = "".join(
+            html_lib.escape(text[last:a]) + "<mark>" + html_lib.escape(text[a:b]) + "</mark>"
+            for (last, _), (a, b) in zip([(0, 0)] + [(b, b) for _, b in spans], spans)
+        ) + html_lib.escape(text[spans[-1][1]:] if spans else text)
+        assert page.evaluate("([b, t]) => self.kbSearch.snippet(b, t)", [body, terms]) == expected
+    assert make_snippet(body, {"漏水", "维修"}, qd)[0].startswith("…")

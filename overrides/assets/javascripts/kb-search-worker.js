@@ -19,8 +19,6 @@ var MSG_READY = 1;
 var MSG_QUERY = 2;
 var MSG_RESULT = 3;
 
-var MAX_QUERY_CHARS = 20000;
-var SNIPPET_CHARS = 90;
 var MAX_RESULTS = 20;
 
 var UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/gu;
@@ -189,7 +187,7 @@ Analyzer.prototype.cutForSearch = function (text) {
 /* kb_tools.search.plan_query */
 Analyzer.prototype.plan = function (raw, ranking) {
   var self = this;
-  var text = this.normalize(raw.slice(0, MAX_QUERY_CHARS));
+  var text = this.normalize(raw.slice(0, ranking.maxQueryChars));
   var counts = new Map();
   this.cutForSearch(text).forEach(function (t) {
     if (self.isTerm(t)) counts.set(t, (counts.get(t) || 0) + 1);
@@ -353,6 +351,7 @@ Engine.prototype.mark = function (text, spans) {
 /* kb_tools.search.make_snippet: the sentence covering the most informative terms, trimmed. */
 Engine.prototype.snippet = function (body, terms) {
   var self = this;
+  var limit = this.ranking.snippetChars;
   var sentences = [];
   body.split("\n").forEach(function (line) {
     var parts = line.split(SENTENCE_END);
@@ -376,14 +375,14 @@ Engine.prototype.snippet = function (body, terms) {
       bestSpans = spans;
     }
   });
-  if (best.length <= SNIPPET_CHARS) return { html: this.mark(best, bestSpans), score: bestScore };
+  if (best.length <= limit) return { html: this.mark(best, bestSpans), score: bestScore };
   var first = bestSpans.length ? bestSpans[0][0] : 0;
-  var start = Math.max(0, Math.min(first - Math.floor(SNIPPET_CHARS / 4), best.length - SNIPPET_CHARS));
-  var piece = best.slice(start, start + SNIPPET_CHARS);
+  var start = Math.max(0, Math.min(first - Math.floor(limit / 4), best.length - limit));
+  var piece = best.slice(start, start + limit);
   var shifted = bestSpans
-    .filter(function (s) { return s[1] > start && s[0] < start + SNIPPET_CHARS; })
+    .filter(function (s) { return s[1] > start && s[0] < start + limit; })
     .map(function (s) { return [Math.max(s[0] - start, 0), Math.min(s[1] - start, piece.length)]; });
-  var html = (start ? "…" : "") + this.mark(piece, shifted) + (start + SNIPPET_CHARS < best.length ? "…" : "");
+  var html = (start ? "…" : "") + this.mark(piece, shifted) + (start + limit < best.length ? "…" : "");
   return { html: html, score: bestScore };
 };
 
@@ -491,4 +490,5 @@ self.kbSearch = {
   search: function (q) {
     return engine.search(q).hits.map(function (h) { return engine.docs[h.doc].url; });
   },
+  snippet: function (body, terms) { return engine.snippet(body, new Set(terms)).html; },
 };
