@@ -22,6 +22,7 @@ from pathlib import Path
 from kb_tools.errors import KbError
 from kb_tools.pages import page_paths
 from kb_tools.project import Project, page_url
+from kb_tools.text import data_lines
 
 REDIRECTS_FILE = "kb_tools/data/redirects.yml"
 URLS_FILE = "kb_tools/data/published_urls.txt"
@@ -139,17 +140,10 @@ def load_redirects(root: Path, docs_dir: Path) -> Redirects:
 
 def read_manifest(root: Path) -> list[tuple[str, int]]:
     path = root / URLS_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
+    if not path.exists():
         return []
-    except (OSError, UnicodeDecodeError) as err:
-        raise KbError(f"无法读取已发布网址清单：{getattr(err, 'strerror', None) or err}。", path=URLS_FILE) from None
     entries = []
-    for number, raw in enumerate(lines, 1):
-        text = raw.strip()
-        if not text or text.startswith("#"):
-            continue
+    for number, text in data_lines(path, URLS_FILE):
         if not text.startswith("/"):
             raise KbError(f"“{text}”不是以 / 开头的网址路径，例如 `/compensation/water-outage/`。",
                           path=URLS_FILE, line=number)

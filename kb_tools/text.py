@@ -55,13 +55,16 @@ class Resources:
         return words
 
 
-def _data_lines(path: Path):
+def data_lines(path: Path, shown: str | None = None):
+    """(line number, text) of a data file editors maintain: blank lines and `#` comments skipped.
+    Unreadable or non-UTF-8 files raise KbError naming the file (as `shown`, when given)."""
+    shown = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise KbError(f"无法读取词典文件：{err.strerror}。", path=str(path)) from None
+        raise KbError(f"无法读取数据文件：{err.strerror}。", path=shown) from None
     except UnicodeDecodeError:
-        raise KbError("词典文件不是 UTF-8 编码，请用 UTF-8 重新保存。", path=str(path)) from None
+        raise KbError("文件不是 UTF-8 编码，请用 UTF-8 重新保存。", path=shown) from None
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if line:
@@ -71,19 +74,19 @@ def _data_lines(path: Path):
 def load_resources(data_dir: Path = DATA_DIR) -> Resources:
     data_dir = Path(data_dir)
     userdict: list[tuple[str, int | None]] = []
-    for number, line in _data_lines(data_dir / "userdict.txt"):
+    for number, line in data_lines(data_dir / "userdict.txt"):
         parts = line.split()
         if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
             raise KbError("每行应是“词”或“词 词频”，词频必须是正整数。", path=str(data_dir / "userdict.txt"), line=number)
         word = normalize(parts[0])
         userdict.append((word, int(parts[1]) if len(parts) == 2 else None))
     synonyms = []
-    for number, line in _data_lines(data_dir / "synonyms.txt"):
+    for number, line in data_lines(data_dir / "synonyms.txt"):
         group = tuple(dict.fromkeys(normalize(w) for w in re.split(r"[\s,，、]+", line) if w))
         if len(group) < 2:
             raise KbError("同义词每行至少要有两个词，用空格分隔。", path=str(data_dir / "synonyms.txt"), line=number)
         synonyms.append(group)
-    stopwords = frozenset(normalize(line) for _, line in _data_lines(data_dir / "stopwords.txt"))
+    stopwords = frozenset(normalize(line) for _, line in data_lines(data_dir / "stopwords.txt"))
     digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION}".encode())
     for name in RESOURCE_FILES:
         digest.update((data_dir / name).read_bytes())

@@ -696,3 +696,11 @@ def test_every_rule_is_planted_somewhere_in_the_tests():
     tests = "".join((ROOT / "tests" / name).read_text(encoding="utf-8") for name in ("test_checks.py", "test_redirects.py"))
     fired = {code for code in RULES if re.search(rf'[:"]\s*{code}[:"]|"{code}", ', tests)} | set(MARKDOWN_EXAMPLES)
     assert sorted(set(RULES) - fired) == []
+
+
+def test_repealed_law_list_in_another_encoding_is_a_clear_error(tmp_path):
+    laws_file = tmp_path / "repealed_laws.txt"
+    laws_file.write_bytes("物权法 2021-01-01 民法典\n".encode("gbk"))
+    with pytest.raises(KbError) as err:
+        load_laws(laws_file)
+    assert str(err.value) == f"{laws_file}: 文件不是 UTF-8 编码，请用 UTF-8 重新保存。"

@@ -15,7 +15,7 @@ from pathlib import Path
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import BODY, FRONT, SourceFile
 from kb_tools.errors import KbError
-from kb_tools.text import DATA_DIR
+from kb_tools.text import DATA_DIR, data_lines
 
 LAWS_FILE = DATA_DIR / "repealed_laws.txt"
 NOTICE_TITLE = "法律更新提示"
@@ -37,15 +37,8 @@ class Law:
 @lru_cache(maxsize=4)
 def load_laws(path: Path = LAWS_FILE) -> tuple[Law, ...]:
     where = f"kb_tools/data/{path.name}" if path.parent == DATA_DIR else str(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise KbError(f"无法读取已废止法律清单：{err.strerror}。", path=where) from None
     laws = []
-    for number, raw in enumerate(lines, 1):
-        text = raw.strip()
-        if not text or text.startswith("#"):
-            continue
+    for number, text in data_lines(path, where):
         parts = text.split()
         try:
             if len(parts) != 3:
