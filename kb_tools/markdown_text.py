@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*\s*(?:"([^"]*)")?\s*$')
-_ATTR = re.compile(r"\s*\{[:#.][^}]*\}")
+# An admonition's opening line (`!!! note inline end "标题"`); group 1 is its title.
+ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*\s*(?:"([^"]*)")?\s*$')
+# attr_list's `{#id}`, `{ .class }`, `{: key=value }`: never text the reader sees.
+ATTR_LIST = re.compile(r"\{:?\s*[#.][^{}\n]*\}|\{:\s*[^{}\n]*\}|\{:?\s*[A-Za-z-]+=[^{}\n]*\}")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -25,7 +27,7 @@ class Block:
 
 
 def _inline(line: str) -> str:
-    line = _ATTR.sub("", line)
+    line = ATTR_LIST.sub("", line)
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
     line = _TAG.sub("", line)
@@ -53,7 +55,7 @@ def blocks(markdown: str) -> list[Block]:
             flush()
             heading = _inline(match.group(2))
             continue
-        match = _ADMONITION.match(raw)
+        match = ADMONITION.match(raw)
         if match:
             flush()
             if match.group(1):

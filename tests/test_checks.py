@@ -19,7 +19,7 @@ from kb_tools.checks.source import SourceFile, prose_atoms
 from kb_tools.checks.typography import check as typography_check
 from kb_tools.checks.typography import fix_text
 from kb_tools.cli import main
-from kb_tools.errors import PageError
+from kb_tools.errors import KbError, PageError
 from kb_tools.pages import load_library, page_paths
 from kb_tools.project import Project
 
@@ -704,3 +704,8 @@ def test_repealed_law_list_in_another_encoding_is_a_clear_error(tmp_path):
     with pytest.raises(KbError) as err:
         load_laws(laws_file)
     assert str(err.value) == f"{laws_file}: 文件不是 UTF-8 编码，请用 UTF-8 重新保存。"
+
+
+def test_law_notice_with_admonition_options_counts(site):
+    append(site, WATER, '!!! note inline end "法律更新提示"\n\n    《合同法》已于 2021 年 1 月 1 日随《民法典》施行而失效。\n\n依据《合同法》的约定处理。')
+    assert [f for f in findings_of(site) if ": KB401:" in f] == []

@@ -100,3 +100,9 @@ def test_normalize_accepts_any_text(text):
     out = normalize(text)
     assert isinstance(out, str)
     assert normalize(out) == out  # idempotent
+
+
+def test_attribute_lists_never_reach_the_index():
+    from kb_tools.markdown_text import plain_text
+
+    assert plain_text("## 标题 { #anchor }\n\n正文{: data-x=1 }。{ .note }") == "正文。"

@@ -15,12 +15,12 @@ from pathlib import Path
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import BODY, FRONT, SourceFile
 from kb_tools.errors import KbError
+from kb_tools.markdown_text import ADMONITION
 from kb_tools.text import DATA_DIR, data_lines
 
 LAWS_FILE = DATA_DIR / "repealed_laws.txt"
 NOTICE_TITLE = "法律更新提示"
 REPEAL_WORDS = ("废止", "失效")
-_NOTICE = re.compile(rf'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+\s+"{NOTICE_TITLE}"')
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ def _blocks(source: SourceFile):
                 paragraphs.append(current)
             current = []
             continue
-        if _NOTICE.match(line.text):
+        opening = ADMONITION.match(line.text)
+        if opening and opening.group(1) == NOTICE_TITLE:
             notice = [line.text]
         current.append(line)
     if current:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_tools.checks.rules import PERSONAL_DATA, RULES
+from kb_tools.markdown_text import ATTR_LIST
 from kb_tools.pages import split_front_matter
 
 FRONT, BODY, FENCE, COMMENT = "front", "body", "fence", "comment"
@@ -104,7 +105,6 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|tel):[^<>\s]*>", re.I)
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_ATTR_LIST = re.compile(r"\{:?\s*[#.][^{}\n]*\}|\{:\s*[^{}\n]*\}|\{:?\s*[A-Za-z-]+=[^{}\n]*\}")
 _CJK_OR_SPACE = "\\s\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _URL = re.compile(rf"(?:https?|ftp)://[^{_CJK_OR_SPACE}<>\"'`]+|www\.[A-Za-z0-9-]+\.[^{_CJK_OR_SPACE}<>\"'`]+", re.I)
 _URL_TRAILING = ".,;:!?)'\""  # sentence punctuation after a URL is not part of it
@@ -173,7 +173,7 @@ def prose_atoms(text: str, *, markdown: bool = True) -> list[Atom]:
         for start, end in link_destinations(text):
             take(start, end, _DROP)
         take_all(_TAG, _DROP)
-        take_all(_ATTR_LIST, _DROP)
+        take_all(ATTR_LIST, _DROP)
     for match in _URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
         take(match.start(), match.start() + len(url), _TOKEN)
