@@ -113,7 +113,11 @@ def exists(directory: str) -> bool:
     return index.exists_in(directory, indexname=INDEX_NAME)
 
 
-def writer(ix):
+def writer(ix, processes: int = 1):
+    """With processes > 1 (large full builds) Whoosh indexes batches in subprocesses, each
+    writing its own segment: writing postings, the slowest part of a commit, runs in parallel."""
+    if processes > 1:
+        return ix.writer(procs=processes, multisegment=True, batchsize=100)
     return ix.writer()
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from kb_tools import engine
 from kb_tools.errors import IndexBusy, IndexUnavailable, KbError
-from kb_tools.pages import Page, is_searchable, load_library, page_paths
+from kb_tools.pages import Page, file_digest, is_searchable, load_library, page_paths
 from kb_tools.project import Project
 from kb_tools.text import (DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, load_resources,
                            normalize, query_dictionary)
@@ -204,7 +204,7 @@ def build_lock(index_dir: Path, *, wait: float, on_wait=None):
 # -- documents --------------------------------------------------------------------------------
 
 def page_digest(project: Project, page_path: str) -> str:
-    return hashlib.sha256((project.docs_dir / page_path).read_bytes()).hexdigest()[:20]
+    return file_digest((project.docs_dir / page_path).read_bytes())
 
 
 def page_document(page: Page, digest: str) -> dict:
@@ -334,15 +334,16 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
         old = None if full else _read_pages(live)
         if old is None:
             full, old = True, {}
+        # Stat before reading: a page edited meanwhile then looks changed to the next build.
+        stats = {rel: _stat(project, rel) for rel in page_paths(project.docs_dir) if is_searchable(rel)}
         if full:
             library = load_library(project.docs_dir)  # a broken page stops here, index untouched
-            stats = {p.path: _stat(project, p.path) for p in library.pages.values() if p.searchable}
-            digests = {path: page_digest(project, path) for path in stats}
+            stats = {path: stat for path, stat in stats.items() if path in library.pages}  # gone meanwhile
+            digests = {path: library.pages[path].digest for path in stats}
         else:
             # Only pages whose content changed are read and validated again: the others were
             # valid when the live index was built. A file whose (mtime, size) is unchanged keeps
             # its recorded digest without being read.
-            stats = {rel: _stat(project, rel) for rel in page_paths(project.docs_dir) if is_searchable(rel)}
             digests = {rel: old[rel][0] if old.get(rel, [None])[1:] == stat else page_digest(project, rel)
                        for rel, stat in stats.items()}
             fresh = [rel for rel, digest in digests.items() if old.get(rel, [None])[0] != digest]
@@ -376,7 +377,8 @@ def build(project: Project, *, full: bool = False, wait: float = 120.0, progress
             segmenter = IndexSegmenter(resources)
             engine.set_index_segmenter(segmenter)
             todo = [(pages[path], digests[path]) for path in report.added + report.changed]
-            writer = engine.writer(ix)
+            large = full and len(todo) >= PARALLEL_MIN_PAGES
+            writer = engine.writer(ix, processes=(os.cpu_count() or 1) if large else 1)
             try:
                 for path in report.changed + report.removed:
                     engine.delete(writer, path)

@@ -10,7 +10,9 @@ A category is a folder under docs/ with an `index.md` whose `title` is the categ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +44,7 @@ class Page:
     body: str
     body_line: int  # 1-based line of the first body line in the file
     meta: dict = field(repr=False)
+    digest: str = ""  # of the file's bytes, when read from a file
     key_lines: dict = field(repr=False, default_factory=dict)
     category: str | None = None
     tags: tuple[str, ...] = ()
@@ -102,8 +105,12 @@ def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
     import yaml
 
     try:
-        node = yaml.compose(yaml_text, Loader=_loader())
-        data = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 - a SafeLoader
+        loader = _loader()(yaml_text)  # one parse: the node gives key lines, the data its values
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeEncodeError as err:  # a lone surrogate: not text a file can hold
         line = yaml_text.count("\n", 0, err.start) + 2
         raise PageError("front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。", path=rel, line=line) from None
@@ -272,7 +279,11 @@ def read_page(docs_dir: Path, rel: str) -> Page:
         raise PageError("文件不是 UTF-8 编码。请用 UTF-8 重新保存（GitHub 网页编辑器默认即是）。", path=rel, line=line) from None
     if "\x00" in text:
         raise PageError("文件含有 NUL 字符，可能不是文本文件。", path=rel, line=text.count("\n", 0, text.index("\x00")) + 1)
-    return parse_page(text.lstrip("\ufeff"), rel)
+    return dataclasses.replace(parse_page(text.lstrip("\ufeff"), rel), digest=file_digest(raw))
+
+
+def file_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:20]
 
 
 def page_paths(docs_dir: Path) -> list[str]:
