@@ -26,6 +26,15 @@ class PageError(KbError):
     """A page cannot be read or its front matter is invalid."""
 
 
+class FileRefused(PageError):
+    """A file docs/ may not hold: its type, name or size, or a symbolic link. `rule` is the
+    `kb check` rule that reports it (KB110, or KB111 for size)."""
+
+    def __init__(self, message: str, *, path: str, rule: str = "KB110"):
+        super().__init__(message, path=path)
+        self.rule = rule
+
+
 class ProjectError(KbError):
     """The project layout is broken (no mkdocs.yml, no docs/ …）."""
 

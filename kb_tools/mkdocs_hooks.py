@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb_tools import redirects, site
+from kb_tools import gate, redirects, site
 from kb_tools.checks import unsafe
 from kb_tools.checks.source import SourceFile
 from kb_tools.errors import KbError
@@ -17,7 +17,7 @@ from kb_tools.pages import load_library
 from kb_tools.site_search import SiteIndex
 from kb_tools.text import IndexSegmenter, load_resources
 
-SCRIPT_REFUSED = "页面中有会在读者浏览器里运行脚本的内容，网站没有生成：\n"
+REFUSED = "页面中有网站不允许的内容（会运行脚本、加载其他网站或被去掉），网站没有生成：\n"
 
 _state: dict = {}
 _segmenters: dict = {}  # jieba takes ~0.7 s to load: once per process, per dictionary version
@@ -58,19 +58,32 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Raw HTML and attr_list reach the reader's browser as written: a page that would run a
-    script there stops the build, with `kb check`'s rules (KB311–KB313) and file:line messages."""
+    """Every page's HTML passes the gate (kb_tools.gate): a page that would lose anything to it
+    stops the build with `kb check`'s rules (KB311–KB315) and file:line messages; what is
+    published is the gate's own output."""
     record = _state["library"].pages.get(page.file.src_uri)
     if record is None:
-        return html
+        raise PluginError(f"{page.file.src_uri} 不是知识库的页面，网站没有生成。")
     display = Path(os.path.relpath(page.file.abs_src_path, _state["root"])).as_posix()
     source = SourceFile.parse(page.file.src_uri, display, page.file.content_string)
-    findings = unsafe.check(source) or unsafe.rendered(source, html)
+    findings = unsafe.rendered(source, html)
     if findings:
-        raise PluginError(SCRIPT_REFUSED + "\n".join(str(f) for f in findings))
+        raise PluginError(REFUSED + "\n".join(str(f) for f in findings))
+    kept = gate.allowed(html)
     if record.searchable:
-        _state["search"].add(record, page.url, html)
-    return html
+        _state["search"].add(record, page.url, kept)
+    return kept
+
+
+def on_post_page(output, page, config):
+    """The whole page as the theme printed it (title, navigation, table of contents, head): no
+    event handler, script URL or load from another site, whatever template carried it there."""
+    problems = gate.audit_page(output)
+    if problems:
+        display = Path(os.path.relpath(page.file.abs_src_path, _state["root"])).as_posix()
+        raise PluginError(REFUSED + "\n".join(f"{display}: {code}: 生成的网页中有{what}。它来自页面的标题、标签、"
+                                               "front matter 或 mkdocs.yml 的设置，请检查。" for code, what in problems))
+    return output
 
 
 def on_post_build(config):

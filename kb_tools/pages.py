@@ -13,19 +13,31 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kb_tools.errors import PageError
+from kb_tools.errors import FileRefused, PageError
 
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
 OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
 SOURCE_SECTIONS = range(1, 11)
+OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
 SHOWN_AS_HTML = ("title", "tags", "description")
-_MARKUP = {"<": "全角的“＜”", '"': "中文引号“”"}
+# The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
+# turns entities back into tags: none of these characters may reach it.
+_MARKUP = {"<": "全角的“＜”", ">": "全角的“＞”", "&": "“和”", '"': "中文引号“”"}
+# What docs/ may hold: pages and plain images, under lower-case hyphenated names, nothing else.
+PAGE_SUFFIX = ".md"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+MAX_PAGE_BYTES = 100_000  # about 30,000 Chinese characters: ten times our longest page
+MAX_IMAGE_BYTES = 500_000  # readers are on phones, often on slow connections
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+# A `related:` entry: a relative .md path, with an optional anchor; pasted into a link, so plain.
+_RELATED = re.compile(r"(?:\.\./|\./)*[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md(?:#[^\s<>\"'&()\[\]\\`]+)?")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -147,15 +159,18 @@ class _Reader:
         self.no_markup(key, value)
         return value.strip()
 
-    def no_markup(self, key: str, value: str) -> None:
+    def no_markup(self, key: str, value: str, *, line: int | None = None) -> None:
         """The theme prints titles, tags and the description into the HTML unescaped (navigation,
-        headings, tag chips, a meta attribute): markup there would run in the reader's browser."""
+        <title>, headings, tag chips, a meta attribute): markup there would run in the reader's
+        browser. A title taken from the first heading is held to the same rule, at its line."""
         if key not in SHOWN_AS_HTML:
             return
+        what = f"字段 `{key}` " if line is None else "用作页面标题的第一个标题"
         for char, instead in _MARKUP.items():
             if char in value:
-                raise self.fail(key, f"字段 `{key}` 中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
-                                     f"请删除，或改用{instead}。")
+                error = PageError(f"{what}中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
+                                  f"请删除，或改用{instead}。", path=self.rel, line=line or self.key_lines.get(key, 1))
+                raise error
 
     def text_list(self, key: str, *, required: bool = True, min_items: int = 1) -> tuple[str, ...]:
         value = self.meta.get(key)
@@ -178,6 +193,20 @@ class _Reader:
             if re.search(r"[\s,，、;；]", tag):
                 raise self.fail("tags", f"标签“{tag}”里有空格或逗号。每个标签单独写，用英文逗号分隔，例如 `tags: [停水, 赔偿]`。")
         return tags
+
+    def status(self) -> str:
+        status = self.text("status")
+        if status not in STATUSES:
+            raise self.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}（当前为 `{status}`）。")
+        return status
+
+    def related(self) -> tuple[str, ...]:
+        related = self.text_list("related", required=False)
+        for target in related:
+            if not _RELATED.fullmatch(target):
+                raise self.fail("related", f"`related` 中的“{target}”不是页面的相对路径。请写成 "
+                                           "`../privacy/find-owner-contact.md` 的形式（可以带 `#锚点`，不能有空格、引号或尖括号）。")
+        return related
 
     def date(self, key: str, *, required: bool = True) -> dt.date | None:
         value = self.meta.get(key)
@@ -229,7 +258,16 @@ def parse_page(text: str, rel: str) -> Page:
     parts = rel.split("/")
     is_question = len(parts) == 2 and parts[1] != "index.md" and not rel.startswith(("assets/", "law/"))
     if not is_question:
-        title = reader.text("title", required=False) or _first_heading(body) or parts[-1][:-3]
+        unknown = sorted(set(meta) - set(OTHER_FIELDS), key=str)
+        if unknown:
+            raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。这类页面允许的字段：{'、'.join(OTHER_FIELDS)}。")
+        if "status" in meta:
+            reader.status()
+        title = reader.text("title", required=False)
+        if title is None:
+            heading = _first_heading(body)
+            title, line = (heading[0], body_line + heading[1] - 1) if heading else (parts[-1][:-3], 1)
+            reader.no_markup("title", title, line=line)
         return Page(path=rel, kind="page", title=title, body=body, body_line=body_line, meta=meta,
                     key_lines=key_lines, order=reader.integer("order"),
                     description=reader.text("description", required=False))
@@ -237,9 +275,7 @@ def parse_page(text: str, rel: str) -> Page:
     unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS), key=str)
     if unknown:
         raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。允许的字段：{'、'.join(QUESTION_FIELDS + OPTIONAL_QUESTION_FIELDS)}。")
-    status = reader.text("status")
-    if status not in STATUSES:
-        raise reader.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}（当前为 `{status}`）。")
+    status = reader.status()
     return Page(
         path=rel,
         kind="question",
@@ -254,24 +290,29 @@ def parse_page(text: str, rel: str) -> Page:
         reviewed=reader.date("reviewed"),
         status=status,
         source=reader.source(),
-        related=reader.text_list("related", required=False),
+        related=reader.related(),
         review_note=reader.text("review_note", required=False),
         order=reader.integer("order"),
         description=reader.text("description", required=False),
     )
 
 
-def _first_heading(body: str) -> str | None:
+def _first_heading(body: str) -> tuple[str, int] | None:
+    """The first `# heading`'s text and its line within the body (1-based)."""
     match = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
-    return match.group(1) if match else None
+    return (match.group(1), body.count("\n", 0, match.start()) + 1) if match else None
 
 
 def read_page(docs_dir: Path, rel: str) -> Page:
     path = docs_dir / rel
     try:
+        if path.is_symlink():
+            raise FileRefused(_SYMLINK, path=rel)
         raw = path.read_bytes()
     except OSError as err:
         raise PageError(f"无法读取文件：{err.strerror}。", path=rel) from None
+    if len(raw) > MAX_PAGE_BYTES:
+        raise FileRefused(_too_large(len(raw), MAX_PAGE_BYTES, "页面"), path=rel, rule="KB111")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -286,9 +327,66 @@ def file_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:20]
 
 
+_SYMLINK = ("这是一个符号链接（symlink）。docs/ 里只能放真正的文件：链接可能把仓库以外的文件（甚至密钥）发布出去。"
+            "请删除链接，把内容复制成普通文件。")
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    return (f"{what}有 {size / 1000:,.0f} KB，超过了 {limit // 1000} KB 的上限。读者多用手机、网络常常很慢："
+            f"请把{what}拆小" + ("（长页面拆成几个问题页）。" if what == "页面" else "（压缩图片，或缩小尺寸）。"))
+
+
+@dataclass
+class DocsScan:
+    """What docs/ holds: the pages that may be read, and the files that may not be there at all."""
+
+    pages: list[str]  # relative .md paths, sorted
+    problems: list[FileRefused]  # one per refused file or folder, in path order
+
+
+def scan_docs(docs_dir: Path) -> DocsScan:
+    """Walk docs/ without following links: only pages and plain images, under lower-case,
+    hyphenated names, within their size limits. Everything else is a problem naming the file."""
+    pages: list[str] = []
+    problems: list[FileRefused] = []
+    for folder, dirs, files in os.walk(docs_dir, followlinks=False):
+        base = Path(folder).relative_to(docs_dir)
+        for name in sorted(dirs):
+            rel = (base / name).as_posix()
+            if (Path(folder) / name).is_symlink():
+                problems.append(FileRefused(_SYMLINK, path=rel))
+                dirs.remove(name)
+            elif not _NAME.fullmatch(name):
+                problems.append(FileRefused(_bad_name(name, "目录"), path=rel))
+                dirs.remove(name)
+        for name in files:
+            path, rel = Path(folder) / name, (base / name).as_posix()
+            stem, dot, suffix = name.rpartition(".")
+            suffix = dot + suffix.lower()
+            if path.is_symlink():
+                problems.append(FileRefused(_SYMLINK, path=rel))
+            elif suffix not in (PAGE_SUFFIX, *IMAGE_SUFFIXES) or not path.is_file():
+                problems.append(FileRefused(
+                    f"docs/ 里不能放这种文件（{suffix or '没有扩展名'}）。只能放 .md 页面和图片（"
+                    f"{'、'.join(IMAGE_SUFFIXES)}）；HTML、SVG、脚本和样式表会原样发布给读者，因此不接受。", path=rel))
+            elif not _NAME.fullmatch(stem) or dot + name.rpartition(".")[2] != suffix:
+                problems.append(FileRefused(_bad_name(name, "文件"), path=rel))
+            elif suffix in IMAGE_SUFFIXES and path.stat().st_size > MAX_IMAGE_BYTES:
+                problems.append(FileRefused(_too_large(path.stat().st_size, MAX_IMAGE_BYTES, "图片"), path=rel, rule="KB111"))
+            elif suffix == PAGE_SUFFIX:
+                pages.append(rel)
+    problems.sort(key=lambda e: e.path or "")
+    return DocsScan(sorted(pages), problems)
+
+
+def _bad_name(name: str, what: str) -> str:
+    return (f"{what}名“{name}”不符合规则：只能用小写英文字母、数字和连字符（-），例如 water-outage.md。"
+            "文件名会成为网址的一部分，也会显示在网站上。")
+
+
 def page_paths(docs_dir: Path) -> list[str]:
-    """All Markdown files under docs/, relative and sorted."""
-    return sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md") if p.is_file())
+    """The pages under docs/ that may be read, relative and sorted (refused files left out)."""
+    return scan_docs(docs_dir).pages
 
 
 @dataclass
@@ -314,7 +412,13 @@ def load_library(docs_dir: Path, paths: list[str] | None = None) -> Library:
     docs_dir = Path(docs_dir)
     if not docs_dir.is_dir():
         raise PageError(f"找不到页面目录 {docs_dir}。")
-    rels = page_paths(docs_dir) if paths is None else sorted(paths)
+    if paths is None:
+        scan = scan_docs(docs_dir)
+        if scan.problems:
+            raise scan.problems[0]
+        rels = scan.pages
+    else:
+        rels = sorted(paths)
     library = Library(docs_dir, {rel: read_page(docs_dir, rel) for rel in rels})
     for page in library.questions:
         check_cross_references(library, page)

@@ -88,6 +88,7 @@ site_url: https://kb.example.org/
 theme:
   name: material
   language: zh
+  font: false
 markdown_extensions:
   - attr_list
   - admonition

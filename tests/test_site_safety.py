@@ -141,33 +141,63 @@ def test_no_page_of_the_site_makes_a_third_party_request(open_tab, built_site, s
 
 # -- scripts in page content ----------------------------------------------------------------------
 
-REFUSED = "页面中有会在读者浏览器里运行脚本的内容，网站没有生成："
-BACKSTOP = "它会在读者的浏览器里运行脚本。请删除；要展示代码，请放进代码块，并检查 ``` 和 <!-- --> 是否成对。"
+REFUSED = "页面中有网站不允许的内容（会运行脚本、加载其他网站或被去掉），网站没有生成："
 BODY_LINE = 11  # first body line of question_page()
 
-# body -> (line, rule or what the rendered HTML showed). KB3xx come from `kb check`'s detector,
-# the others from the hook's check of the rendered HTML (the detector reads line by line).
+# body -> (line offset from the first body line, rule, what the message names). Each one is judged
+# on the rendered HTML as html5ever (a browser's parser) reads it, whatever the Markdown lines say.
 INJECTIONS = {
-    "raw <script>": ("<script>alert(1)</script>", 0, "KB311"),
-    "<iframe>": ('正文\n\n<iframe src="https://evil.example/"></iframe>', 2, "KB311"),
-    "inline onclick=": ('<b onclick="alert(1)">点我</b>', 0, "KB312"),
-    "onerror= on an image": ("![图](x.png){: onerror=alert(1) }", 0, "KB312"),
-    "javascript: link": ("[详情](javascript:alert(1))", 0, "KB313"),
-    "javascript: href with entities": ('<a href="&#106;ava&#x09;script:alert(1)">详情</a>', 0, "KB313"),
-    "handler on the next line of a tag": ("<img src=x\nonerror=alert(1)>", 1, "事件属性 `onerror=`"),
-    "javascript: split over two lines": ('<a href="java\nscript:alert(1)">详情</a>', 0, "链接 `javascript:`"),
-    "script after an unclosed fence": ("```\n<script>alert(1)</script>", 1, "标签 `<script>`"),
-    "script after an unclosed comment": ("说明 <!-- 没有结束\n\n<script>alert(1)</script>", 2, "标签 `<script>`"),
+    "raw <script>": ("<script>alert(1)</script>", 0, "KB311", "标签 `<script>`"),
+    "<iframe>": ('正文\n\n<iframe src="https://evil.example/"></iframe>', 2, "KB311", "标签 `<iframe>`"),
+    "inline onclick=": ('<b onclick="alert(1)">点我</b>', 0, "KB312", "事件属性 `onclick=`（在 `<b>` 上）"),
+    "onerror= on an image": ("![图](x.png){: onerror=alert(1) }", 0, "KB312", "事件属性 `onerror=`（在 `<img>` 上）"),
+    "javascript: link": ("[详情](javascript:alert(1))", 0, "KB313", "`javascript:` 链接（在 `<a>` 上）"),
+    "javascript: href with entities": ('<a href="&#106;ava&#x09;script:alert(1)">详情</a>', 0, "KB313",
+                                       "`javascript:` 链接（在 `<a>` 上）"),
+    "handler on the next line of a tag": ("<img src=x\nonerror=alert(1)>", 1, "KB312", "事件属性 `onerror=`（在 `<img>` 上）"),
+    "javascript: split over two lines": ('<a href="java\nscript:alert(1)">详情</a>', 0, "KB313",
+                                         "`javascript:` 链接（在 `<a>` 上）"),
+    "script after an unclosed fence": ("```\n<script>alert(1)</script>", 1, "KB311", "标签 `<script>`"),
+    "script after an unclosed comment": ("说明 <!-- 没有结束\n\n<script>alert(1)</script>", 2, "KB311", "标签 `<script>`"),
+    # Parsed differently by Python's html.parser and by browsers (found by review, issue 12)
+    "<!--> ends a comment": ('<!--><img alt=">" src=x onerror=alert(1)>-->', 0, "KB312", "事件属性 `onerror=`（在 `<img>` 上）"),
+    "CDATA is a bogus comment in HTML": ('<![CDATA[><img src=x onerror=alert(1)>]]>', 0, "KB312",
+                                         "事件属性 `onerror=`（在 `<img>` 上）"),
+    "</style/> closes a style": ('<style>p{}</style/><img alt=">" src=x onerror=alert(1)>', 0, "KB315", "标签 `<style>`"),
+    "<img> breaks out of SVG <style>": ('<svg><style><img alt=">" src=x onerror=alert(1)>', 0, "KB315", "标签 `<svg>`"),
+    "noscript with a closing tag in an attribute": ("<noscript><p title='</noscript><img src=x onerror=alert(1)>'>",
+                                                    0, "KB315", "标签 `<noscript>`"),
+    "xmp with a closing tag in an attribute": ("<xmp><p title='</xmp><img src=x onerror=alert(1)>'>", 0, "KB315", "标签 `<xmp>`"),
+    "textarea with a closing tag in an attribute": ("<textarea><p title='</textarea><img src=x onerror=alert(1)>'>", 0,
+                                                    "KB315", "标签 `<textarea>`"),
+    "noembed with a closing tag in an attribute": ("<noembed><p title='</noembed><img src=x onerror=alert(1)>'>", 0,
+                                                   "KB315", "标签 `<noembed>`"),
+    "SVG animate sets a javascript: href": (
+        '<svg><a><animate attributeName="href" values="java&#10;script:alert(1)"/><text y="20">点</text></a></svg>',
+        0, "KB315", "标签 `<svg>`"),
+    # Loads from other sites
+    "Markdown image from another site": ("![图](https://evil.example/x.png)", 0, "KB314",
+                                         "从其他网站加载的 `src`（https://evil.example/x.png）"),
+    "<img src> from another site": ('<img src="//evil.example/x.png">', 0, "KB314", "从其他网站加载的 `src`（//evil.example/x.png）"),
+    "<style>@import": ("<style>@import url(https://evil.example/x.css);</style>", 0, "KB315", "标签 `<style>`"),
+    "inline style with url()": ('<p style="background:url(https://evil.example/x.png)">字</p>', 0, "KB314",
+                                "`style` 属性里加载其他内容的 `url(…)`（在 `<p>` 上）"),
+    "<video poster>": ('<video poster="https://evil.example/x.png"></video>', 0, "KB314",
+                       "加载其他网站内容的 `<video>`（https://evil.example/x.png）"),
+    "<svg><image href>": ('<svg><image href="https://evil.example/x.png"/></svg>', 0, "KB315", "标签 `<svg>`"),
+    "mermaid makes the theme fetch a CDN script": ('<pre class="mermaid">graph TD; A-->B</pre>', 0, "KB314",
+                                                   "class `mermaid`（网站主题会为它从其他网站下载脚本）"),
+    "mermaid fence": ("```mermaid\ngraph TD; A-->B\n```", 0, "KB314", "class `language-mermaid`（网站主题会为它从其他网站下载脚本）"),
+    # Whatever else is not on the allow-list
+    "an id that shadows the theme's config": ('<p id="__config">字</p>', 0, "KB315", "以“__”开头的 id `__config`（会与网站主题的元素冲突）"),
+    "data- attributes drive the theme": ('<p data-md-component="search">字</p>', 0, "KB315", "属性 `data-md-component=`（在 `<p>` 上）"),
+    "a <form>": ('<form action="https://evil.example/"><input name=q></form>', 0, "KB311", "标签 `<form>`"),
 }
 
 
 def expected_line(name: str, display: str = "docs/repairs/fuzz.md") -> re.Pattern:
-    body, offset, what = INJECTIONS[name]
-    where = f"{re.escape(display)}:{BODY_LINE + offset}: "
-    if what.startswith("KB"):
-        return re.compile(where + what + r": \S.*")
-    code = {"事件属性": "KB312", "链接": "KB313", "标签": "KB311"}[what.split(" ")[0]]
-    return re.compile(where + re.escape(f"{code}: 生成的网页中有{what}，{BACKSTOP}"))
+    body, offset, code, what = INJECTIONS[name]
+    return re.compile(re.escape(f"{display}:{BODY_LINE + offset}: {code}: 生成的网页中有{what}。") + r"\S.*")
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +221,9 @@ def test_script_in_page_content_stops_the_build_naming_file_and_line(hook_config
     (root / "docs" / "repairs" / "fuzz.md").write_text(question_page(INJECTIONS[name][0] + "\n"), encoding="utf-8")
     with pytest.raises(PluginError) as caught:
         render_with_hooks(config, "repairs/fuzz.md")
-    heading, first, *_ = str(caught.value).splitlines()
+    heading, *lines = str(caught.value).splitlines()
     assert heading == REFUSED
-    assert expected_line(name).fullmatch(first), first
+    assert any(expected_line(name).fullmatch(line) for line in lines), lines
 
 
 def test_code_that_shows_a_script_is_not_refused(hook_config):

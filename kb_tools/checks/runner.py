@@ -12,8 +12,8 @@ from kb_tools import redirects
 from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
 from kb_tools.checks.rules import RULES, Edit, Finding
 from kb_tools.checks.source import SourceFile, display_path
-from kb_tools.errors import KbError, PageError
-from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page
+from kb_tools.errors import FileRefused, KbError, PageError
+from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page, scan_docs
 from kb_tools.project import Project
 
 MAX_FIX_PASSES = 5  # a repair can make a neighbour checkable (a look-alike becomes a Han character)
@@ -52,12 +52,13 @@ class CheckReport:
 def resolve_targets(project: Project, files: list[str], cwd: Path | None = None) -> list[str]:
     """Page paths (relative to docs/) for the files or folders given on the command line."""
     cwd = Path(cwd or os.getcwd())
-    docs = project.docs_dir.resolve()
+    docs = Path(os.path.abspath(project.docs_dir))
     targets: list[str] = []
     for name in files:
         given = Path(name)
         candidates = [given] if given.is_absolute() else [cwd / given, project.root / given]
-        existing = [c.resolve() for c in candidates if c.exists()]
+        # Absolute, but links not followed: a symlinked page is reported where it stands (KB110).
+        existing = [Path(os.path.abspath(c)) for c in candidates if c.exists() or c.is_symlink()]
         if not existing:
             raise CheckUsageError(f"找不到文件“{name}”。请给出 docs/ 下的 .md 文件或目录，例如 docs/compensation/water-outage.md。")
         path = next((c for c in existing if c == docs or docs in c.parents), existing[0])
@@ -103,17 +104,21 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
     docs = project.docs_dir
     if not docs.is_dir():
         raise KbError(f"找不到页面目录 {docs}。请在知识库目录中运行，或检查 mkdocs.yml 的 docs_dir。")
-    all_paths = page_paths(docs)
+    scan = scan_docs(docs)
+    all_paths = scan.pages
     wanted = set(all_paths if targets is None else targets)
     report = CheckReport(checked=len(wanted))
-    findings: set[Finding] = set()
+    findings: set[Finding] = {Finding(_display(project, err.path), 1, err.rule, err.message)
+                              for err in scan.problems if targets is None or err.path in wanted}
     pages, sources = {}, {}
     for rel in all_paths:
         try:
             pages[rel] = read_page(docs, rel)
         except PageError as err:
             if rel in wanted:
-                findings.add(Finding(_display(project, rel), err.line or 1, "KB101", err.message))
+                findings.add(Finding(_display(project, rel), err.line or 1, getattr(err, "rule", "KB101"), err.message))
+            if isinstance(err, FileRefused):
+                continue  # not read at all: a link, or too large to check line by line
         try:
             text = (docs / rel).read_text(encoding="utf-8").lstrip("\ufeff")
         except (OSError, UnicodeDecodeError):
@@ -136,9 +141,8 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
     show = functools.partial(_display, project)
     for rel in sorted(wanted & sources.keys()):
         source = sources[rel]
-        # The rendered page catches what a line-by-line reading cannot (a tag across lines, an
-        # unclosed fence); reported only when the lines themselves look clean, to avoid doubles.
-        scripts = unsafe.check(source) or (unsafe.rendered(source, anchors.html(rel) or "") if rel in pages else [])
+        # Judged on the page as the site renders it: the same gate the build applies.
+        scripts = unsafe.rendered(source, anchors.html(rel) or "") if rel in pages else []
         found = typography.check(source) + privacy.check(source) + scripts
         found += laws.check(source, repealed)
         found += links.check(source, project, library, anchors, show)

@@ -86,7 +86,8 @@ class SourceFile:
 def display_path(root: Path, docs_dir: Path, rel: str) -> str:
     """A page's path as reported: relative to the project root (docs/…), as GitHub annotations want it."""
     try:
-        return (docs_dir / rel).resolve().relative_to(root.resolve()).as_posix()
+        # docs/ resolved, the file itself not: a symlink is reported where it stands
+        return (docs_dir.resolve() / rel).relative_to(root.resolve()).as_posix()
     except ValueError:
         return (docs_dir / rel).as_posix()
 

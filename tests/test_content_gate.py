@@ -1,0 +1,189 @@
+"""What an editor's pull request can put in docs/ (issue 12), planted in a copy of the repository:
+`kb check` names the file and the rule, and the build (the loader, through the site hooks) stops
+on the same thing. The HTML gate itself is tested in test_site_safety.py and, in Chromium, below."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from kb_tools import gate
+from kb_tools.checks import run_checks
+from kb_tools.cli import main
+from kb_tools.errors import PageError
+from kb_tools.pages import MAX_PAGE_BYTES, load_library, scan_docs
+
+from conftest import ROOT
+
+SOAKED = "docs/compensation/soaked-floor.md"
+
+
+def findings_of(project, *files: str) -> list[str]:
+    return [str(f) for f in run_checks(project, list(files) or None, today=dt.date(2026, 11, 26)).findings]
+
+
+def build_error(project) -> str:
+    """What the build says: the site hooks load the library first (mkdocs' on_config)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    from kb_tools import mkdocs_hooks
+
+    config = load_config(str(project.config_path), site_dir=str(project.root / "site"))
+    with pytest.raises(PluginError) as caught:
+        mkdocs_hooks.on_config(config)
+    return str(caught.value)
+
+
+# -- files docs/ may not hold --------------------------------------------------------------------
+
+def plant_file(project, rel: str, content: bytes = b"x") -> None:
+    path = project.docs_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+@pytest.mark.parametrize("rel, content, wording", [
+    ("evil.html", b"<script>alert(1)</script>", "docs/ 里不能放这种文件（.html）"),
+    ("assets/logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "docs/ 里不能放这种文件（.svg）"),
+    ("law/notes.markdown", b"---\ntitle: x\n---\n<script>alert(1)</script>\n", "docs/ 里不能放这种文件（.markdown）"),
+    ("assets/site.css", b"@import url(https://evil.example/x.css);", "docs/ 里不能放这种文件（.css）"),
+    ("law/<img src=x onerror=alert(1)>.md", b"---\ntitle: x\n---\n", "文件名“<img src=x onerror=alert(1)>.md”不符合规则"),
+    ("law/Water Outage.md", b"---\ntitle: x\n---\n", "文件名“Water Outage.md”不符合规则"),
+])
+def test_files_that_do_not_belong_in_docs_are_refused(site, rel, content, wording):
+    plant_file(site, rel, content)
+    expected = f"docs/{rel}:1: KB110: "
+    assert [f for f in findings_of(site) if f.startswith(expected)] == [f for f in findings_of(site) if wording in f]
+    assert any(f.startswith(expected) and wording in f for f in findings_of(site))
+    assert f"{rel}: " in build_error(site) and wording in build_error(site)
+
+
+def test_a_symlink_to_a_file_outside_the_repository_is_refused_not_published(site, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: 机密\n---\n密钥 sk-123\n", encoding="utf-8")
+    os.symlink(secret, site.docs_dir / "law" / "leak.md")
+    os.symlink(ROOT / ".git" / "config", site.docs_dir / "law" / "git-config.md")
+    found = findings_of(site)
+    assert [f.split(": ", 2)[:2] for f in found if "KB110" in f] == [
+        ["docs/law/git-config.md:1", "KB110"], ["docs/law/leak.md:1", "KB110"]]
+    assert all("符号链接" in f for f in found if "KB110" in f)
+    assert "law/git-config.md: 这是一个符号链接（symlink）" in build_error(site)
+    assert "leak.md" not in {p for p in scan_docs(site.docs_dir).pages}
+
+
+def test_a_symlink_loop_is_a_clear_error_not_a_traceback(site, capsys):
+    os.symlink("..", site.docs_dir / "law" / "loop")
+    assert "docs/law/loop:1: KB110: 这是一个符号链接（symlink）" in "\n".join(findings_of(site))
+    assert "law/loop: 这是一个符号链接" in build_error(site)
+    assert main(["check", "--fix"]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "docs/law/loop:1: KB110:" in out
+
+
+def test_fix_leaves_a_symlinked_page_alone_without_a_traceback(site, tmp_path, capsys):
+    target = tmp_path / "outside.md"
+    original = "---\ntitle: 外面\n---\n中文,标点\n"
+    target.write_text(original, encoding="utf-8")
+    os.symlink(target, site.docs_dir / "law" / "outside.md")
+    assert main(["check", "--fix", "docs/law/outside.md"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("docs/law/outside.md:1: KB110: 这是一个符号链接（symlink）。") and "Traceback" not in out + err
+    assert target.read_text(encoding="utf-8") == original
+
+
+def test_a_page_over_the_size_limit_is_refused_before_it_is_read_line_by_line(site):
+    page = site.docs_dir / "compensation" / "soaked-floor.md"
+    page.write_text(page.read_text(encoding="utf-8") + "很长的正文。" * (MAX_PAGE_BYTES // 18 + 10), encoding="utf-8")
+    found = findings_of(site)
+    assert [f for f in found if f.startswith(SOAKED)] == [
+        f"{SOAKED}:1: KB111: 页面有 {page.stat().st_size / 1000:,.0f} KB，超过了 100 KB 的上限。"
+        "读者多用手机、网络常常很慢：请把页面拆小（长页面拆成几个问题页）。"]
+    assert "compensation/soaked-floor.md: 页面有" in build_error(site)
+
+
+def test_an_image_over_its_limit_is_refused(site):
+    plant_file(site, "assets/images/photo.png", b"\x89PNG" + b"0" * 600_000)
+    assert any(f.startswith("docs/assets/images/photo.png:1: KB111: 图片有 600 KB") for f in findings_of(site))
+
+
+def test_a_small_image_is_welcome(site):
+    plant_file(site, "assets/images/water-meter.png", b"\x89PNG\r\n\x1a\n")
+    assert not [f for f in findings_of(site) if "photo" in f or "water-meter" in f]
+    assert "assets/images/water-meter.png" not in scan_docs(site.docs_dir).pages  # an image, not a page
+    load_library(site.docs_dir)
+
+
+# -- titles, wherever they come from -------------------------------------------------------------
+
+@pytest.mark.parametrize("heading, char", [
+    ("# 参考 `<svg onload=alert(document.domain)>`", "<"),
+    ("# &lt;/title&gt;&lt;img src=x onerror=alert(1)&gt;", "&"),
+    ('# 参考 "引用"', '"'),
+])
+def test_a_title_taken_from_the_first_heading_is_checked_like_a_front_matter_title(site, heading, char):
+    (site.docs_dir / "law" / "reference.md").write_text(f"---\ndescription: 参考资料\n---\n\n{heading}\n\n正文。\n",
+                                                         encoding="utf-8")
+    message = (f"docs/law/reference.md:5: KB101: 用作页面标题的第一个标题中的 `{char}` 会被网站当作网页代码，"
+               "可能在读者的浏览器里运行脚本。")
+    assert any(f.startswith(message) for f in findings_of(site)), findings_of(site)
+    assert "law/reference.md:5: 用作页面标题的第一个标题中的" in build_error(site)
+
+
+def test_a_page_without_title_or_heading_takes_its_file_name(site):
+    (site.docs_dir / "law" / "reference.md").write_text("正文。\n", encoding="utf-8")
+    assert load_library(site.docs_dir).pages["law/reference.md"].title == "reference"
+
+
+def test_front_matter_the_theme_would_act_on_is_refused_on_every_page(site):
+    page = site.docs_dir / "about.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("---\n", "---\ntemplate: ../../evil.html\n", 1),
+                    encoding="utf-8")
+    assert any(f.startswith("docs/about.md:2: KB101: 未知字段 `template`。") for f in findings_of(site))
+
+
+@pytest.mark.parametrize("entry", ['../privacy/find-owner-contact.md#"><img src=x onerror=alert(1)>',
+                                   "javascript:alert(1)", "../privacy/find-owner-contact.md#a b"])
+def test_related_entries_are_plain_relative_paths(site, entry):
+    page = site.docs_dir / "compensation" / "soaked-floor.md"
+    text = page.read_text(encoding="utf-8")
+    quoted = "'" + entry.replace("'", "''") + "'"
+    text = re.sub(r"^related:\n(  - .*\n)+", f"related: [{quoted}]\n", text, flags=re.M)
+    page.write_text(text, encoding="utf-8")
+    with pytest.raises(PageError, match="不是页面的相对路径"):
+        load_library(site.docs_dir)
+    assert any(f.startswith(f"{SOAKED}:") and "KB101" in f and "不是页面的相对路径" in f for f in findings_of(site))
+
+
+# -- the gate's output in a real browser -----------------------------------------------------------
+
+@pytest.mark.browser
+def test_what_the_gate_lets_through_runs_nothing_and_loads_nothing_in_chromium(browser):
+    """Every planted construct, as readers would receive it after the gate: no dialog, no request
+    to another host. The same HTML as parsed (nothing taken away) does run: the attacks are real."""
+    from test_site_safety import INJECTIONS
+
+    import markdown
+
+    md = markdown.Markdown(extensions=["attr_list", "admonition", "md_in_html", "tables", "fenced_code"])
+    bodies = [md.reset().convert(body) for body, *_ in INJECTIONS.values()]
+
+    def visit(html: str) -> tuple[list[str], list[str]]:
+        dialogs, outside = [], []
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.route("**/*", lambda route: (outside.append(route.request.url), route.abort()))
+        page.goto("about:blank")
+        page.set_content(f"<!doctype html><html><body>{html}</body></html>", wait_until="load")
+        page.evaluate("document.querySelectorAll('a').forEach("
+                      "a => a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true})))")
+        page.wait_for_timeout(300)
+        page.close()
+        return dialogs, outside
+
+    assert visit("".join(gate.allowed(b) for b in bodies)) == ([], [])
+    dialogs, outside = visit("".join(gate.as_parsed(b) for b in bodies))
+    assert dialogs and any("evil.example" in url for url in outside)
