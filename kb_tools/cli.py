@@ -215,7 +215,9 @@ def _category_filter(searcher, value: str | None) -> str | None:
 
 
 def cmd_show(args) -> int:
+    """The page as text: headings and paragraphs, no Markdown or HTML, no control characters."""
     from kb_tools import site
+    from kb_tools.markdown_text import readable
     from kb_tools.pages import load_library
 
     project = _project()
@@ -227,9 +229,8 @@ def cmd_show(args) -> int:
     facts = [f"分类：{page.category}" if page.category else "", f"状态：{_status(page.status)}" if page.status else "",
              project.page_url(page.path)]
     print(style("  ".join(f for f in facts if f), "2"))
-    print()
-    for line in site.decorate(page, page.body, library).strip().splitlines():
-        print(style(line, "1") if line.startswith("#") else line)
+    for kind, text in readable(site.decorate(page, page.body, library)):
+        print(("\n" + style(text, "1")) if kind == "heading" else text)
     return EXIT_OK
 
 

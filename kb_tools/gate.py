@@ -47,9 +47,10 @@ ADMONITION_TYPES = ("note", "abstract", "summary", "tldr", "info", "todo", "tip"
 CLASSES = frozenset({
     "admonition", "admonition-title", "inline", "end", "headerlink", "task-list", "task-list-item",
     "task-list-control", "task-list-indicator", "grid", "cards", "md-button", "md-button--primary",
-    "highlight", "toclink", *ADMONITION_TYPES,
+    "highlight", "highlighttable", "linenos", "linenodiv", "filename", "toclink", *ADMONITION_TYPES,
 })
 _CODE_LANGUAGE = re.compile(r"language-(?!mermaid\b)[a-z0-9+#-]{1,20}")
+_PYGMENTS_TOKEN = re.compile(r"[a-z][a-z0-9]{0,2}")  # highlighted code: <span class="nb">, "s2", "err"
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _NUMBER = re.compile(r"\d{1,4}")
 _THEME_ID = re.compile(r"__")  # Material's own ids (__config, __drawer, __search …); "_1" is a toc slug
@@ -104,7 +105,9 @@ def is_outside(url: str) -> bool:
 def _allowed_value(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute_filter: keep, trim or drop each attribute the allow-list admits."""
     if attribute == "class":
-        kept = [c for c in value.split() if c in CLASSES or (tag == "code" and _CODE_LANGUAGE.fullmatch(c))]
+        kept = [c for c in value.split() if c in CLASSES
+                or (tag in ("code", "pre", "div") and _CODE_LANGUAGE.fullmatch(c))
+                or (tag == "span" and _PYGMENTS_TOKEN.fullmatch(c))]
         return " ".join(kept) if kept else None
     if attribute == "id":
         return None if _THEME_ID.match(value) else value

@@ -20,6 +20,15 @@ _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+# Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides: in `kb show`
+# and `kb search` they would reach the terminal as commands, on the site reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 @dataclass(frozen=True)
 class Block:
     heading: str | None  # the nearest heading above, None before the first one
@@ -32,7 +41,7 @@ def _inline(line: str) -> str:
     line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
     line = _TAG.sub("", line)
     line = _EMPHASIS.sub("", line)
-    return line.replace("\\", "").strip()
+    return printable(line.replace("\\", "")).strip()
 
 
 def blocks(markdown: str) -> list[Block]:
@@ -80,6 +89,18 @@ def _all_cjk_join(parts: list[str]) -> bool:
 
 def headings(markdown: str) -> list[str]:
     return [_inline(m.group(2)) for m in map(_HEADING.match, markdown.splitlines()) if m]
+
+
+def readable(markdown: str) -> list[tuple[str, str]]:
+    """The page as a terminal shows it: ("heading", text) and ("text", text) lines, no markup."""
+    lines: list[tuple[str, str]] = []
+    heading: str | None = None
+    for block in blocks(markdown):
+        if block.heading != heading and block.heading:
+            lines.append(("heading", block.heading))
+        heading = block.heading
+        lines.append(("text", block.text))
+    return lines
 
 
 def plain_text(markdown: str) -> str:

@@ -36,6 +36,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MAX_PAGE_BYTES = 100_000  # about 30,000 Chinese characters: ten times our longest page
 MAX_IMAGE_BYTES = 500_000  # readers are on phones, often on slow connections
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A `related:` entry: a relative .md path, with an optional anchor; pasted into a link, so plain.
 _RELATED = re.compile(r"(?:\.\./|\./)*[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md(?:#[^\s<>\"'&()\[\]\\`]+)?")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -156,8 +157,14 @@ class _Reader:
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"字段 `{key}` 必须是非空文字。")
+        self.plain(key, value)
         self.no_markup(key, value)
         return value.strip()
+
+    def plain(self, key: str, value: str) -> None:
+        if _CONTROL.search(value):
+            raise self.fail(key, f"字段 `{key}` 中有看不见的控制字符（U+{ord(_CONTROL.search(value).group()):04X}），"
+                                 "它会扰乱终端和网页的显示。请删除后重新输入这段文字。")
 
     def no_markup(self, key: str, value: str, *, line: int | None = None) -> None:
         """The theme prints titles, tags and the description into the HTML unescaped (navigation,
@@ -184,6 +191,8 @@ class _Reader:
             raise self.fail(key, f"字段 `{key}` 必须是由非空文字组成的列表。")
         if len(value) < min_items:
             raise self.fail(key, f"字段 `{key}` 至少需要 {min_items} 项。")
+        for item in value:
+            self.plain(key, item)
         return tuple(v.strip() for v in value)
 
     def tags(self) -> tuple[str, ...]:

@@ -223,7 +223,7 @@ def _escape_link_text(text: str) -> str:
 
 def add_to_index(index: Path, title: str, target: str) -> Path | None:
     """Add `- [title](target)` after the last link item of the category page's list, if it has one."""
-    raw = index.read_text(encoding="utf-8")
+    raw = index.read_bytes().decode("utf-8")  # read_text() would turn CRLF into LF
     newline = "\r\n" if "\r\n" in raw else "\n"
     lines = raw.splitlines()
     last = max((i for i, line in enumerate(lines) if _LINK_ITEM.match(line)), default=None)

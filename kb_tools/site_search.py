@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from kb_tools import ranking
+from kb_tools.markdown_text import printable
 from kb_tools.pages import Page
 from kb_tools.text import IndexSegmenter, Resources, normalize, query_dictionary
 
@@ -91,10 +92,11 @@ _VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr"}
 
 
 def sections_from_html(html: str) -> list[Section]:
+    """Text only: the worker shows it escaped, with its own <mark>s; no control characters."""
     parser = _SectionParser()
     parser.feed(html)
     parser.close()
-    return [s for s in parser.sections if s.text or s.title]
+    return [Section(s.anchor, printable(s.title), printable(s.text)) for s in parser.sections if s.text or s.title]
 
 
 class SiteIndex:

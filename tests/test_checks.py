@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kb_tools import redirects
 from kb_tools.checks import RULES, run_checks
 from kb_tools.checks.laws import load_laws
-from kb_tools.checks.runner import apply_edits
+from kb_tools.checks.fix import apply_edits
 from kb_tools.checks.similar import SIMILAR
 from kb_tools.checks.source import SourceFile, prose_atoms
 from kb_tools.checks.typography import check as typography_check

@@ -69,12 +69,14 @@ def test_the_schema_lint_catches_a_broken_workflow(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
-def test_every_action_is_pinned_to_a_release_tag(name):
-    workflow = load(name)
-    found = [s["uses"] for job in workflow["jobs"] for s in steps(workflow, job) if "uses" in s]
+def test_every_action_is_pinned_to_a_commit_with_its_release_tag_named(name):
+    """A tag can be moved to other code; a commit cannot. The comment says which release it is."""
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    found = re.findall(r"uses: (\S+)(.*)", text)
     assert found
-    for action in found:
-        assert re.fullmatch(r"actions/[a-z-]+@v\d+\.\d+\.\d+", action), action
+    for action, comment in found:
+        assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), comment
 
 
 @pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
@@ -127,17 +129,28 @@ def test_publish_workflow_deploys_main_to_pages_then_records_urls():
     build = uses(workflow, "build")
     assert build["actions/checkout"] == {"fetch-depth": 0}
     assert build["actions/setup-python"] == {"python-version": "3.11"}
-    assert runs(workflow, "build") == ["bash .ci/setup", ".venv/bin/kb check",
-                                       ".venv/bin/mkdocs build --strict --site-dir _site"]
+    gates = runs(load("check.yml"), "check")[1:4]  # kb check, the strict build, the whole test suite
+    assert runs(workflow, "build") == ["bash .ci/setup --browser", gates[0], gates[1] + " --site-dir _site", gates[2]]
     assert build["actions/upload-pages-artifact"] == {"path": "_site"}
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert list(uses(workflow, "deploy")) == ["actions/deploy-pages"]
+    listing = workflow["jobs"]["list-urls"]
+    assert listing["needs"] == "deploy" and "permissions" not in listing
+    assert runs(workflow, "list-urls") == ["bash .ci/setup", ".venv/bin/kb urls --update"]
     record = workflow["jobs"]["record-urls"]
-    assert record["needs"] == "deploy"
+    assert record["needs"] == "list-urls"
     script = runs(workflow, "record-urls")
-    assert script[1] == ".venv/bin/kb urls --update"
     assert "git add kb_tools/data/published_urls.txt" in script and 'git push origin "HEAD:$GITHUB_REF_NAME"' in script
+
+
+def test_the_job_that_may_push_installs_and_runs_nothing_of_ours():
+    record = load("publish.yml")["jobs"]["record-urls"]
+    assert record["permissions"] == {"contents": "write"}
+    assert list(uses(load("publish.yml"), "record-urls")) == ["actions/checkout", "actions/download-artifact"]
+    commands = " ".join(runs(load("publish.yml"), "record-urls"))
+    for word in (".ci/", ".venv", "pip", "uv ", "apt", "python", "npm"):
+        assert word not in commands, word
 
 
 def test_pull_request_template_is_a_chinese_checklist():
@@ -147,3 +160,23 @@ def test_pull_request_template_is_a_chinese_checklist():
     for needed in ("CONTRIBUTING.md", "个人信息", "法律更新提示", "kb_tools/data/redirects.yml", "kb check", "needs-review"):
         assert needed in text, needed
     assert typography(SourceFile.parse("t.md", "pull_request_template.md", text)) == []
+
+
+def test_what_setup_installs_is_pinned_and_hashed():
+    """uv comes from a hashed requirements file; the build backend is in uv.lock (hashed) and the
+    project is built with it, without fetching another one."""
+    import tomllib
+
+    setup = (ROOT / ".ci" / "setup").read_text(encoding="utf-8")
+    assert "pip install -q --require-hashes -r .ci/tools.txt" in setup
+    tools = (ROOT / ".ci" / "tools.txt").read_text(encoding="utf-8")
+    assert re.search(r"^uv==\d+\.\d+\.\d+ \\$", tools, re.M) and len(re.findall(r"--hash=sha256:[0-9a-f]{64}", tools)) >= 2
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (backend,) = project["build-system"]["requires"]
+    assert re.fullmatch(r"setuptools==[\d.]+", backend)
+    assert backend in project["dependency-groups"]["build"]
+    assert project["tool"]["uv"]["no-build-isolation-package"] == ["wuye-kb"]
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    locked = next(p for p in lock["package"] if p["name"] == "setuptools")
+    assert locked["version"] == backend.split("==")[1] and locked["wheels"][0]["hash"].startswith("sha256:")
+    assert setup.index("--no-install-project") < setup.rindex("uv sync --frozen")

@@ -71,6 +71,12 @@ class AnchorIndex:
                 raise KbError(f"无法按 mkdocs.yml 的 markdown_extensions 生成页面：{err}", path="mkdocs.yml") from None
         return self._md
 
+    def render(self, markdown: str) -> str:
+        """Markdown rendered as the site renders it (mkdocs.yml's extensions)."""
+        md = self._markdown()
+        md.reset()
+        return md.convert(markdown)
+
     def html(self, rel: str) -> str | None:
         """The page's content as the site renders it; None when the page could not be loaded."""
         page = self.library.pages.get(rel)

@@ -3,6 +3,7 @@ included (both reach the published HTML). Numbers are masked in messages: CI log
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kb_tools.checks.rules import Finding
@@ -17,6 +18,32 @@ EXAMPLE_TLDS = ("example", "test", "invalid", "localhost")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _EXAMPLE_HINT = "如果是编造的示例，在这一行末尾加上 `<!-- kb:allow 示例 -->`。"
+
+
+# Provinces of the GB/T 2260 codes an ID number starts with (plus Taiwan, Hong Kong, Macao).
+_PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
+              52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91}
+_ID_WORDING = re.compile(r"身份证|身份号码|证件号|证件号码|公民身份")
+ID_CONTEXT = 12  # characters before a number in which the wording counts as "next to" it
+
+
+def looks_like_id(number: str) -> bool:
+    """A valid region and birth date: with ID wording beside it, a mistyped check digit is still
+    someone's ID number."""
+    if int(number[:2]) not in _PROVINCES:
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year < 2100
+
+
+def is_id_number(text: str, match: re.Match) -> bool:
+    number = match.group()
+    if id_checksum_ok(number):
+        return True
+    return looks_like_id(number) and bool(_ID_WORDING.search(text, max(0, match.start() - ID_CONTEXT), match.start()))
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -41,7 +68,7 @@ def check(source: SourceFile) -> list[Finding]:
     for line in source.lines:
         text, number = line.text, line.number
         for match in ID_NUMBER.finditer(text):
-            if id_checksum_ok(match.group()):
+            if is_id_number(text, match):
                 findings.append(Finding(source.display, number, "KB303",
                                         f"发现身份证号码“{_mask_digits(match.group(), 6, 4)}”。页面不能公开身份证号码，请删除。"
                                         + _EXAMPLE_HINT, match.start()))

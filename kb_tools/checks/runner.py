@@ -10,7 +10,8 @@ from pathlib import Path
 
 from kb_tools import redirects
 from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
-from kb_tools.checks.rules import RULES, Edit, Finding
+from kb_tools.checks.fix import apply_fixes
+from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import SourceFile, display_path
 from kb_tools.errors import FileRefused, KbError, PageError
 from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page, scan_docs
@@ -90,7 +91,7 @@ def run_checks(project: Project, files: list[str] | None = None, *, today: dt.da
     fixed: dict[str, int] = {}
     for _ in range(MAX_FIX_PASSES):
         report = _check(project, targets, today, notify=None, similar_pages=False)
-        changed = _apply_fixes(project, report.findings)
+        changed = apply_fixes(project, report.findings, links.AnchorIndex(project, None).render)
         if not changed:
             break
         for path, count in changed.items():
@@ -195,58 +196,3 @@ def _similar_findings(project: Project, library: Library, wanted: set[str], repo
                     f"这个问题与 {_display(project, other.path)}“{other.title}”很相似（“{mine}”与“{theirs}”，"
                     f"相似度 {score:.2f}）。如果是同一个问题，请把新的问法加到那一页的 aliases 中，不要新建页面。"))
     return found
-
-
-# -- --fix ------------------------------------------------------------------------------------
-
-def _apply_fixes(project: Project, findings: list[Finding]) -> dict[str, int]:
-    by_path: dict[str, list[Edit]] = {}
-    for finding in findings:
-        if RULES[finding.code].fixable and finding.edits:
-            by_path.setdefault(finding.path, []).extend(finding.edits)
-    changed = {}
-    for path, edits in sorted(by_path.items()):
-        file = project.root / path
-        raw = file.read_bytes().decode("utf-8")  # read_text() would turn CRLF into LF
-        bom = "\ufeff" if raw.startswith("\ufeff") else ""
-        text = raw[len(bom):]
-        new_text, count = apply_edits(text, edits)
-        if count == 0 or new_text == text:
-            continue
-        rel = file.resolve().relative_to(project.docs_dir.resolve()).as_posix()
-        try:
-            parse_page(new_text, rel)  # a repair must never break the front matter
-        except PageError:
-            continue
-        tmp = file.with_name(file.name + ".kb-fix.tmp")
-        try:
-            tmp.write_bytes((bom + new_text).encode("utf-8"))
-            os.replace(tmp, file)
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise KbError(f"无法写入文件：{err.strerror}。请检查文件权限后再运行 `kb check --fix`。", path=path) from None
-        changed[path] = count
-    return changed
-
-
-def apply_edits(text: str, edits: list[Edit]) -> tuple[str, int]:
-    """Apply non-overlapping edits (the first of two overlapping ones wins), keeping line endings."""
-    lines = text.splitlines(keepends=True)
-    by_line: dict[int, list[Edit]] = {}
-    for edit in sorted(set(edits), key=lambda e: (e.line, e.start, e.end)):
-        taken = by_line.setdefault(edit.line, [])
-        if taken and edit.start < taken[-1].end:
-            continue
-        taken.append(edit)
-    count = 0
-    for number, line_edits in by_line.items():
-        if not 1 <= number <= len(lines):
-            continue
-        raw = lines[number - 1]
-        body = raw.rstrip("\r\n")
-        ending = raw[len(body):]
-        for edit in reversed(line_edits):
-            body = body[:edit.start] + edit.new + body[edit.end:]
-            count += 1
-        lines[number - 1] = body + ending
-    return "".join(lines), count

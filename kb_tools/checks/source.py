@@ -12,10 +12,15 @@ from kb_tools.checks.rules import PERSONAL_DATA, RULES
 from kb_tools.markdown_text import ATTR_LIST
 from kb_tools.pages import split_front_matter
 
-FRONT, BODY, FENCE, COMMENT = "front", "body", "fence", "comment"
+FRONT, BODY, FENCE, COMMENT, CODE, ABBR = "front", "body", "fence", "comment", "code", "abbr"
 TOKEN = "\ue000"  # one atom standing for inline code or a URL: Latin for spacing, not CJK
 
-_FENCE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(`{3,}|~{3,})")
+# A fence opens at any depth: inside `>` quotes, list items and admonitions alike.
+_FENCE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(`{3,}|~{3,})")
+_CONTAINER = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|!!!|\?\?\?)")
+_PRE_OPEN = re.compile(r"<pre\b", re.I)
+_PRE_CLOSE = re.compile(r"</pre\s*>", re.I)
+_ABBREVIATION = re.compile(r"^\s{0,3}\*\[[^\]]+\]:")
 _ALLOW = re.compile(r"kb:allow\b(.*?)(?:-->|$)")
 _ALLOW_CODE = re.compile(r"KB\d{3}")
 _EXAMPLE_WORD = "示例"
@@ -39,32 +44,47 @@ class SourceFile:
 
     @classmethod
     def parse(cls, rel: str, display: str, text: str) -> "SourceFile":
+        """Regions are read conservatively: what might be code (a fence at any depth, an indented
+        block, `<pre>`) or markup (abbreviation definitions) is never treated as prose."""
         source = cls(rel, display, text)
         source.front_text, _, source.body_line = split_front_matter(text)
         fence: str | None = None
-        in_comment = False
+        in_comment = in_pre = False
+        container = previous_blank = False  # inside a list item or admonition; last line blank
         for number, raw in enumerate(text.splitlines(), 1):
+            region = BODY
             if number < source.body_line:
-                source.lines.append(Line(number, raw, FRONT))
-                continue
-            match = _FENCE.match(raw)
-            if fence is not None:
-                source.lines.append(Line(number, raw, FENCE))
+                region = FRONT
+            elif fence is not None:
+                region = FENCE
+                match = _FENCE.match(raw)
                 if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
                         and not raw[match.end():].strip():
                     fence = None
-                continue
-            if in_comment:
-                source.lines.append(Line(number, raw, COMMENT))
+            elif in_comment:
+                region = COMMENT
                 in_comment = "-->" not in raw
-                continue
-            if match:
-                fence = match.group(1)
-                source.lines.append(Line(number, raw, FENCE))
-                continue
-            source.lines.append(Line(number, raw, BODY))
-            last_open = raw.rfind("<!--")
-            in_comment = last_open != -1 and "-->" not in raw[last_open:]
+            elif in_pre:
+                region = CODE
+                in_pre = not _PRE_CLOSE.search(raw)
+            elif opened := _PRE_OPEN.search(raw):
+                region = CODE
+                in_pre = not _PRE_CLOSE.search(raw, opened.end())
+            elif match := _FENCE.match(raw):
+                fence, region = match.group(1), FENCE
+            elif raw.strip() and _indent(raw) >= (8 if container else 4) and (previous_blank or source.lines[-1].region == CODE):
+                region = CODE  # an indented code block
+            elif _ABBREVIATION.match(raw):
+                region = ABBR
+            if region == BODY:
+                last_open = raw.rfind("<!--")
+                in_comment = last_open != -1 and "-->" not in raw[last_open:]
+                if _CONTAINER.match(raw):
+                    container = True
+                elif raw.strip() and _indent(raw) == 0:
+                    container = False
+            source.lines.append(Line(number, raw, region))
+            previous_blank = not raw.strip()
         return source
 
     def body_lines(self):
@@ -81,6 +101,10 @@ class SourceFile:
             if _EXAMPLE_WORD in words and code in PERSONAL_DATA:
                 return True
         return False
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
 
 def display_path(root: Path, docs_dir: Path, rel: str) -> str:
@@ -106,8 +130,10 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|tel):[^<>\s]*>", re.I)
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_CJK_OR_SPACE = "\\s\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_URL = re.compile(rf"(?:https?|ftp)://[^{_CJK_OR_SPACE}<>\"'`]+|www\.[A-Za-z0-9-]+\.[^{_CJK_OR_SPACE}<>\"'`]+", re.I)
+# A bare URL runs to white space, quotes, angle brackets or Chinese punctuation: Chinese letters may
+# belong to its path (https://example.com/停水?a=1), and --fix must never touch a URL.
+_URL_END = "\\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20<>\"'`"
+_URL = re.compile(rf"(?:https?|ftp)://[^{_URL_END}]+|www\.[A-Za-z0-9-]+\.[^{_URL_END}]+", re.I)
 _URL_TRAILING = ".,;:!?)'\""  # sentence punctuation after a URL is not part of it
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*")
@@ -140,6 +166,11 @@ def link_destinations(text: str) -> list[tuple[int, int]]:
     for match in re.finditer(r"\](\[[^\]]*\])", text):
         spans.append((match.start(1), match.end(1)))
     return spans
+
+
+def bare_urls(text: str) -> list[str]:
+    """Every URL written out in the text, as `kb check` reads it (for --fix's guard)."""
+    return [m.group().rstrip(_URL_TRAILING) for m in _URL.finditer(text)]
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from kb_tools.checks.fix import apply_edits
 from kb_tools.checks.rules import Edit, Finding
-from kb_tools.checks.source import (BODY, FRONT, TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin,
-                                    link_destinations, prose_atoms)
+from kb_tools.checks.source import (TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin, link_destinations,
+                                    prose_atoms)
 from kb_tools.text import DATA_DIR
 
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 SHOWN_KEYS = ("title", "aliases", "description", "review_note")
+NAME_KEYS = ("tags", "category")
 CONTEXT = 4
 MAX_PASSES = 5  # a repair can make a neighbour checkable (a look-alike becomes a Han character)
 _CLOSED_MARKUP = (("<!--", "-->"), ("</", ">"), ("{", "}"))  # markup that ends the word before it
@@ -24,31 +26,28 @@ _CLOSED_MARKUP = (("<!--", "-->"), ("</", ">"), ("{", "}"))  # markup that ends 
 
 def check(source: SourceFile) -> list[Finding]:
     findings: list[Finding] = []
-    for line in source.lines:
-        if line.region == BODY:
-            atoms = prose_atoms(line.text)
-            findings += _punctuation(source, line.number, line.text, atoms)
-            findings += _spacing(source, line.number, line.text, atoms)
-            findings += _lookalikes(source, line.number, line.text, _code_spans(atoms))
-        elif line.region == FRONT:
-            findings += _lookalikes(source, line.number, line.text, [])
-    for number, start, end in _shown_front_matter(source):
+    for line in source.body_lines():
+        atoms = prose_atoms(line.text)
+        findings += _punctuation(source, line.number, line.text, atoms)
+        findings += _spacing(source, line.number, line.text, atoms)
+        findings += _lookalikes(source, line.number, line.text, atoms)
+    for number, start, end, prose in _shown_front_matter(source):
         text = source.lines[number - 1].text
         atoms = [a for a in prose_atoms(text[:end], markdown=False) if a.pos >= start]
-        findings += _punctuation(source, number, text, atoms)
-        findings += _spacing(source, number, text, atoms)
+        if prose:
+            findings += _punctuation(source, number, text, atoms)
+            findings += _spacing(source, number, text, atoms)
+        findings += _lookalikes(source, number, text, atoms)
     return findings
 
 
 def fix_text(text: str) -> str:
     """A one-line plain text (a title, an alias) with the mechanical typography rules applied."""
-    from kb_tools.checks.runner import apply_edits
-
     probe = SourceFile("", "", text)
     for _ in range(MAX_PASSES):
         atoms = prose_atoms(text, markdown=False)
         findings = (_punctuation(probe, 1, text, atoms) + _spacing(probe, 1, text, atoms)
-                    + _lookalikes(probe, 1, text, []))
+                    + _lookalikes(probe, 1, text, atoms))
         edits = [e for f in findings for e in f.edits]
         if not edits:
             break
@@ -182,14 +181,12 @@ def _nfkc(char: str) -> str | None:
     return norm if norm != char else None
 
 
-def _code_spans(atoms: list[Atom]) -> list[tuple[int, int]]:
-    return [(a.pos, a.end) for a in atoms if a.char == TOKEN]
-
-
-def _lookalikes(source: SourceFile, number: int, text: str, skip: list[tuple[int, int]]) -> list[Finding]:
+def _lookalikes(source: SourceFile, number: int, text: str, atoms: list[Atom]) -> list[Finding]:
+    """Only characters a reader sees: never in code, URLs, link targets, tags or attributes."""
     findings = []
-    for pos, char in enumerate(text):
-        if ord(char) < 0x2E80 or any(a <= pos < b for a, b in skip):
+    for atom in atoms:
+        pos, char = atom.pos, atom.char
+        if char == TOKEN or ord(char) < 0x2E80:
             continue
         found = lookalike(char)
         if found is None:
@@ -208,8 +205,9 @@ def _lookalikes(source: SourceFile, number: int, text: str, skip: list[tuple[int
 
 # -- front matter -----------------------------------------------------------------------------
 
-def _shown_front_matter(source: SourceFile) -> list[tuple[int, int, int]]:
-    """(file line, start, end) of each one-line front-matter text that the site shows."""
+def _shown_front_matter(source: SourceFile) -> list[tuple[int, int, int, bool]]:
+    """(file line, start, end, prose) of each one-line front-matter text that the site shows;
+    tags and the category are shown but are names, not sentences: checked for look-alikes only."""
     import yaml
 
     if not source.front_text:
@@ -223,13 +221,14 @@ def _shown_front_matter(source: SourceFile) -> list[tuple[int, int, int]]:
     nodes = []
     for key, value in root.value:
         name = getattr(key, "value", None)
-        if name in SHOWN_KEYS:
-            nodes += value.value if isinstance(value, yaml.SequenceNode) else [value]
+        if name in SHOWN_KEYS or name in NAME_KEYS:
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            nodes += [(node, name in SHOWN_KEYS) for node in items]
         elif name == "source" and isinstance(value, yaml.MappingNode):
-            nodes += [v for k, v in value.value if getattr(k, "value", None) == "title"]
+            nodes += [(v, True) for k, v in value.value if getattr(k, "value", None) == "title"]
     spans = []
-    for node in nodes:
+    for node, prose in nodes:
         if (isinstance(node, yaml.ScalarNode) and node.style in (None, "'", '"')
                 and node.start_mark.line == node.end_mark.line):
-            spans.append((node.start_mark.line + 2, node.start_mark.column, node.end_mark.column))
+            spans.append((node.start_mark.line + 2, node.start_mark.column, node.end_mark.column, prose))
     return spans
