@@ -229,8 +229,9 @@ def cmd_show(args) -> int:
     facts = [f"分类：{page.category}" if page.category else "", f"状态：{_status(page.status)}" if page.status else "",
              project.page_url(page.path)]
     print(style("  ".join(f for f in facts if f), "2"))
+    print()
     for kind, text in readable(site.decorate(page, page.body, library)):
-        print(("\n" + style(text, "1")) if kind == "heading" else text)
+        print({"heading": "\n" + style(text, "1"), "item": "- " + text}.get(kind, text))
     return EXIT_OK
 
 

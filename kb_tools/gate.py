@@ -204,7 +204,7 @@ def _tag_drop(tag: str, attrs) -> Drop:
         if name.startswith("on"):
             return Drop("KB312", f"事件属性 `{name}=`（在 `<{tag}>` 上）", name)
         if name in URL_ATTRIBUTES and _SCRIPT_URL.match(url_of(value)):
-            return Drop("KB313", f"`{url_of(value).split(':')[0].lower()}:` 链接（在 `<{tag}>` 上）", url_of(value)[:10])
+            return Drop("KB313", f"`{url_of(value).split(':')[0].lower()}:` 链接（在 `<{tag}>` 上）", url_of(value)[:4])
         if name in URL_ATTRIBUTES and is_outside(value):
             return Drop("KB314", f"加载其他网站内容的 `<{tag}>`（{url_of(value)[:60]}）", url_of(value)[:40])
     if tag in LOADING_TAGS:
@@ -217,7 +217,7 @@ def _attribute_drop(tag: str, name: str, value: str) -> Drop:
         return Drop("KB312", f"事件属性 `{name}=`（在 `<{tag}>` 上）", name)
     url = url_of(value)
     if _SCRIPT_URL.match(url) and name in URL_ATTRIBUTES | {"href", "src"}:
-        return Drop("KB313", f"`{url.split(':')[0].lower()}:` 链接（在 `<{tag}>` 上）", url[:10])
+        return Drop("KB313", f"`{url.split(':')[0].lower()}:` 链接（在 `<{tag}>` 上）", url[:4])  # may be split over lines
     if name in URL_ATTRIBUTES and is_outside(value):
         return Drop("KB314", f"从其他网站加载的 `{name}`（{url[:60]}）", url[:40])
     if name == "style" and _CSS_LOAD.search(value):

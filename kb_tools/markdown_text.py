@@ -33,6 +33,7 @@ def printable(text: str) -> str:
 class Block:
     heading: str | None  # the nearest heading above, None before the first one
     text: str
+    item: bool = False  # a list item
 
 
 def _inline(line: str) -> str:
@@ -51,9 +52,11 @@ def blocks(markdown: str) -> list[Block]:
     heading: str | None = None
     para: list[str] = []
 
+    item = False
+
     def flush():
         if para:
-            out.append(Block(heading, "".join(para) if _all_cjk_join(para) else " ".join(para)))
+            out.append(Block(heading, "".join(para) if _all_cjk_join(para) else " ".join(para), item))
             para.clear()
 
     for raw in markdown.splitlines():
@@ -77,6 +80,9 @@ def blocks(markdown: str) -> list[Block]:
             continue
         if _LIST.match(raw):
             flush()
+            item = True
+        elif not para:
+            item = False
         para.append(text)
     flush()
     return out
@@ -92,14 +98,14 @@ def headings(markdown: str) -> list[str]:
 
 
 def readable(markdown: str) -> list[tuple[str, str]]:
-    """The page as a terminal shows it: ("heading", text) and ("text", text) lines, no markup."""
+    """The page as a terminal shows it: ("heading" | "item" | "text", text) lines, no markup."""
     lines: list[tuple[str, str]] = []
     heading: str | None = None
     for block in blocks(markdown):
         if block.heading != heading and block.heading:
             lines.append(("heading", block.heading))
         heading = block.heading
-        lines.append(("text", block.text))
+        lines.append(("item" if block.item else "text", block.text))
     return lines
 
 

@@ -173,11 +173,10 @@ class _Reader:
         if key not in SHOWN_AS_HTML:
             return
         what = f"字段 `{key}` " if line is None else "用作页面标题的第一个标题"
-        for char, instead in _MARKUP.items():
-            if char in value:
-                error = PageError(f"{what}中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
-                                  f"请删除，或改用{instead}。", path=self.rel, line=line or self.key_lines.get(key, 1))
-                raise error
+        char = next((c for c in value if c in _MARKUP), None)
+        if char is not None:
+            raise PageError(f"{what}中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
+                            f"请删除，或改用{_MARKUP[char]}。", path=self.rel, line=line or self.key_lines.get(key, 1))
 
     def text_list(self, key: str, *, required: bool = True, min_items: int = 1) -> tuple[str, ...]:
         value = self.meta.get(key)

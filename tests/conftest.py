@@ -220,11 +220,17 @@ def desktop_page(open_tab):
 
 # -- a copy of the real site --------------------------------------------------------------------
 
+SAMPLE_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                           "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a90000000049454e44ae426082")
+
+
 def copy_site(dest: Path, *, published: bool = True) -> Project:
-    """docs/, overrides/ and mkdocs.yml of the repository in dest/kb; with `published`, every current
+    """docs/ (plus one small image), overrides/ and mkdocs.yml of the repository in dest/kb; with `published`, every current
     page is recorded as published (so that only planted pages count as new)."""
     root = dest / "kb"
     shutil.copytree(ROOT / "docs", root / "docs")
+    (root / "docs" / "assets" / "images").mkdir(parents=True)
+    (root / "docs" / "assets" / "images" / "sample.png").write_bytes(SAMPLE_PNG)
     shutil.copytree(ROOT / "overrides", root / "overrides")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("kb_tools/mkdocs_hooks.py", str(ROOT / "kb_tools" / "mkdocs_hooks.py"))

@@ -259,7 +259,7 @@ def test_kb109_template_text_left_in(site):
     "[条文](../law/civil-code-personal-information.md#第一千零三十四条)",  # explicit {#id}
     "[条文](../law/civil-code-personal-information.md#%E7%AC%AC%E4%B8%80%E5%8D%83%E9%9B%B6%E4%B8%89%E5%8D%81%E5%9B%9B%E6%9D%A1)",
     "[本页](#法律依据)",
-    "[图](../assets/stylesheets/kb.css)",
+    "[图](../assets/images/sample.png)",
     "[外站](https://www.gov.cn/)",
     " `[代码](nothere.md)`",
 ])
@@ -325,16 +325,19 @@ def test_reference_style_link_is_checked(site):
      "发现电子邮箱地址“z***@qq.com”。页面不能公开个人的邮箱，请删除；示例请用 example.com 等示例域名，例如 someone@example.com。"),
     ("`zhangsan@qq.com`", "KB304",
      "发现电子邮箱地址“z***@qq.com”。页面不能公开个人的邮箱，请删除；示例请用 example.com 等示例域名，例如 someone@example.com。"),
-    ('<script src="https://example.com/count.js"></script>', "KB311",
-     "不能在页面中使用 `<script>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。请删除；要展示代码，请放进代码块。"),
-    ('<iframe src="https://example.com/"></iframe>', "KB311",
-     "不能在页面中使用 `<iframe>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。请删除；要展示代码，请放进代码块。"),
-    ('<span onclick="alert(1)">点这里</span>', "KB312", "不能使用事件属性 `onclick=`：它会在读者的浏览器里运行脚本。请删除这个属性。"),
-    ('点这里 { onmouseover="alert(1)" }', "KB312", "不能使用事件属性 `onmouseover=`：它会在读者的浏览器里运行脚本。请删除这个属性。"),
-    ("[点这里](javascript:alert(1))", "KB313",
-     "不能使用 `javascript:` 链接：它会在读者的浏览器里运行脚本。请改为正常的网址，或指向本站页面的相对 .md 路径。"),
-    ('<a href="JavaScript&#58;alert(1)">点这里</a>', "KB313",
-     "不能使用 `javascript:` 链接：它会在读者的浏览器里运行脚本。请改为正常的网址，或指向本站页面的相对 .md 路径。"),
+    ('<script src="https://example.com/count.js"></script>', "KB311", "生成的网页中有标签 `<script>`。它会在读者的浏览器里运行脚本或嵌入其他网站。请删除；要展示代码，请放进代码块（```）。"),
+    ('<iframe src="https://example.com/"></iframe>', "KB311", "生成的网页中有标签 `<iframe>`。它会在读者的浏览器里运行脚本或嵌入其他网站。请删除；要展示代码，请放进代码块（```）。"),
+    ('<span onclick="alert(1)">点这里</span>', "KB312", "生成的网页中有事件属性 `onclick=`（在 `<span>` 上）。它会在读者的浏览器里运行脚本。请删除这个属性。"),
+    ('*点这里*{: onmouseover=alert(1) }', "KB312", "生成的网页中有事件属性 `onmouseover=`（在 `<em>` 上）。它会在读者的浏览器里运行脚本。请删除这个属性。"),
+    ("[点这里](javascript:alert(1))", "KB313", "生成的网页中有`javascript:` 链接（在 `<a>` 上）。它会在读者的浏览器里运行脚本。请改为 https:// 开头的网址，或本站页面的相对 .md 路径。"),
+    ('<a href="JavaScript&#58;alert(1)">点这里</a>', "KB313", "生成的网页中有`javascript:` 链接（在 `<a>` 上）。它会在读者的浏览器里运行脚本。请改为 https:// 开头的网址，或本站页面的相对 .md 路径。"),
+    ("![图](https://example.com/x.png)", "KB314", "生成的网页中有从其他网站加载的 `src`（https://example.com/x.png）。"
+     "页面不能从其他网站加载图片、样式、音视频或脚本：在中国大陆常常很慢或打不开，也会让其他网站看到谁在读。"
+     "请把图片放进 docs/assets/images/，用相对路径引用；指向其他网站的普通链接 [文字](https://…) 可以保留。"),
+    ('<p style="color: red">字</p>', "KB315", "生成的网页中有属性 `style=`（在 `<p>` 上）。"
+     "网站只接受 Markdown 生成的常用网页代码，这部分会被去掉。请改用 Markdown 的写法（见 CONTRIBUTING.md 的 KB315）。"),
+    ("业主身份证号 110101199003071234，已登记。", "KB303",
+     f"发现身份证号码“110101********1234”。页面不能公开身份证号码，请删除。{EXAMPLE_HINT}"),
 ])
 def test_personal_data_and_unsafe_html_are_errors(site, capsys, text, code, message):
     line = append(site, WATER, text)
@@ -360,24 +363,19 @@ def test_examples_marked_or_harmless_pass(site, text):
 
 def test_allow_marker_does_not_silence_unsafe_html(site):
     line = append(site, WATER, "<script>alert(1)</script><!-- kb:allow KB311 -->")
-    assert findings_of(site) == [
-        f"docs/{WATER}:{line}: KB311: 不能在页面中使用 `<script>` 标签：它会在读者的浏览器里运行脚本或加载其他网站的内容。"
-        "请删除；要展示代码，请放进代码块。"]
-
-
-RENDERED_HINT = "它会在读者的浏览器里运行脚本。请删除；要展示代码，请放进代码块，并检查 ``` 和 <!-- --> 是否成对。"
+    assert findings_of(site) == [f"docs/{WATER}:{line}: KB311: 生成的网页中有标签 `<script>`。它会在读者的浏览器里运行脚本或嵌入其他网站。请删除；要展示代码，请放进代码块（```）。"]
 
 
 @pytest.mark.parametrize("paragraph, offset, code, what", [
-    ("<img src=x\nonerror=alert(1)>", 1, "KB312", "事件属性 `onerror=`"),
-    ('<a href="java\nscript:alert(1)">详情</a>', 0, "KB313", "链接 `javascript:`"),
-    ("```\n<script>alert(1)</script>", 1, "KB311", "标签 `<script>`"),
-    ("说明 <!-- 没有结束\n\n<script>alert(1)</script>", 2, "KB311", "标签 `<script>`"),
+    ("<img src=x\nonerror=alert(1)>", 1, "KB312", "事件属性 `onerror=`（在 `<img>` 上）。它会在读者的浏览器里运行脚本。请删除这个属性。"),
+    ('<a href="java\nscript:alert(1)">详情</a>', 0, "KB313", "`javascript:` 链接（在 `<a>` 上）。它会在读者的浏览器里运行脚本。请改为 https:// 开头的网址，或本站页面的相对 .md 路径。"),
+    ("```\n<script>alert(1)</script>", 1, "KB311", "标签 `<script>`。它会在读者的浏览器里运行脚本或嵌入其他网站。请删除；要展示代码，请放进代码块（```）。"),
+    ("说明 <!-- 没有结束\n\n<script>alert(1)</script>", 2, "KB311", "标签 `<script>`。它会在读者的浏览器里运行脚本或嵌入其他网站。请删除；要展示代码，请放进代码块（```）。"),
 ])
 def test_scripts_a_line_by_line_reading_misses_are_found_in_the_rendered_page(site, paragraph, offset, code, what):
-    # The build refuses the same pages (tests/test_site_safety.py): one detector for both.
+    # The build refuses the same pages (tests/test_site_safety.py): one gate for both.
     line = append(site, WATER, paragraph)
-    assert findings_of(site) == [f"docs/{WATER}:{line + offset}: {code}: 生成的网页中有{what}，{RENDERED_HINT}"]
+    assert findings_of(site) == [f"docs/{WATER}:{line + offset}: {code}: 生成的网页中有{what}"]
 
 
 def test_personal_data_in_front_matter_is_found(site):
@@ -473,7 +471,7 @@ def test_typography_findings(site, text, expected):
     "上午 9:30 开门，版本 1.0。",
     "见 `a,b;c` 和 [网址](https://example.com/a?b=1,2)。",
     "网址 https://example.com/path?a=1,2 可以打开。",
-    "![示意图](../assets/stylesheets/kb.css)中的说明。",
+    "![示意图](../assets/images/sample.png)中的说明。",
     "## 第一千零三十四条 · 什么是个人信息 {#第一千零三十四条}",
     "**问清原因**：先了解停水的原因。",
     "长期欠费。<!-- kb:allow KB503 示例:a1 -->",
@@ -560,7 +558,7 @@ def test_only_the_given_files_are_reported(site, capsys):
 @pytest.mark.parametrize("arg, message", [
     ("docs/nothere.md", "错误：找不到文件“docs/nothere.md”。请给出 docs/ 下的 .md 文件或目录，例如 docs/compensation/water-outage.md。\n"),
     ("mkdocs.yml", "错误：“mkdocs.yml”不在页面目录 {docs} 中。只能检查 docs/ 下的 .md 文件。\n"),
-    ("docs/assets/stylesheets/kb.css", "错误：“docs/assets/stylesheets/kb.css”不是 .md 文件。只能检查 docs/ 下的 .md 文件。\n"),
+    ("docs/assets/images/sample.png", "错误：“docs/assets/images/sample.png”不是 .md 文件。只能检查 docs/ 下的 .md 文件。\n"),
 ])
 def test_bad_file_arguments(site, capsys, monkeypatch, arg, message):
     monkeypatch.chdir(site.root)
@@ -619,7 +617,7 @@ MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",
 
 def test_body_rules_have_markdown_examples():
     assert MARKDOWN_EXAMPLES == ["KB106", "KB109", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
-                                 "KB311", "KB312", "KB313", "KB401", "KB501", "KB502", "KB503"]
+                                 "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB501", "KB502", "KB503"]
 
 
 @pytest.mark.parametrize("code", MARKDOWN_EXAMPLES)
@@ -693,7 +691,8 @@ def test_allow_marker_silences_the_named_rule_on_its_line(site, text):
 
 def test_every_rule_is_planted_somewhere_in_the_tests():
     """A new rule needs a test that makes it fire (here, in test_redirects.py or through CONTRIBUTING's examples)."""
-    tests = "".join((ROOT / "tests" / name).read_text(encoding="utf-8") for name in ("test_checks.py", "test_redirects.py"))
+    tests = "".join((ROOT / "tests" / name).read_text(encoding="utf-8")
+                    for name in ("test_checks.py", "test_redirects.py", "test_content_gate.py"))
     fired = {code for code in RULES if re.search(rf'[:"]\s*{code}[:"]|"{code}", ', tests)} | set(MARKDOWN_EXAMPLES)
     assert sorted(set(RULES) - fired) == []
 

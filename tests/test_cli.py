@@ -96,7 +96,10 @@ def test_show_by_path_and_by_title(tiny_project, capsys):
     lines = by_path.splitlines()
     assert lines[0] == "地板被水泡了，物业负责吗？"
     assert lines[1] == "分类：维修与赔偿  状态：待审核  https://kb.example.org/repairs/soaked-floor/"
-    assert "## 其他问法" in lines and "- 楼上漏水把木地板泡坏了" in lines
+    assert lines[2:8] == ["", "本页内容待审核", "责任划分需要编辑补充。", "", "简要回答",
+                          "如果是物业的责任，由物业负责维修或赔偿；否则物业也要帮助业主处理漏水事故。"]
+    assert "其他问法" in lines and "- 楼上漏水把木地板泡坏了" in lines
+    assert not [line for line in lines if line.startswith(("#", "!!!"))]  # text, not Markdown
 
 
 def test_show_unknown_page(tiny_project, capsys):
