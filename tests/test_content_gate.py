@@ -187,3 +187,36 @@ def test_what_the_gate_lets_through_runs_nothing_and_loads_nothing_in_chromium(b
     assert visit("".join(gate.allowed(b) for b in bodies)) == ([], [])
     dialogs, outside = visit("".join(gate.as_parsed(b) for b in bodies))
     assert dialogs and any("evil.example" in url for url in outside)
+
+
+# -- text out: the terminal and the search data ---------------------------------------------------
+
+TERMINAL_ATTACK = "\x1b]0;被改的窗口标题\x07\x1b[2J\x9b31m漏水清屏测试\u202e反向"
+
+
+def test_control_characters_in_a_page_never_reach_the_terminal(site, capsys):
+    page = site.docs_dir / "compensation" / "soaked-floor.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{TERMINAL_ATTACK}\n", encoding="utf-8")
+    assert main(["show", "compensation/soaked-floor.md"]) == 0
+    shown = capsys.readouterr().out
+    assert main(["search", "漏水清屏测试"]) == 0
+    found = capsys.readouterr().out
+    for out in (shown, found):
+        assert "漏水清屏测试" in out
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out), repr(out)
+
+
+def test_control_characters_in_front_matter_are_a_page_error(site):
+    page = site.docs_dir / "compensation" / "soaked-floor.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("title: 家里地板被水泡了，物业要负责吗？",
+                                                             'title: "\\e[2J家里地板被水泡了，物业要负责吗？"', 1), encoding="utf-8")
+    assert any(f.startswith(f"{SOAKED}:2: KB101: 字段 `title` 中有看不见的控制字符（U+001B）") for f in findings_of(site))
+
+
+def test_site_search_data_holds_text_without_control_characters():
+    from kb_tools.site_search import sections_from_html
+
+    html = ("<h2 id=\"a\">标题\x1b[2J</h2><p>正文 <code>&lt;img src=x onerror=alert(1)&gt;</code>\x9b31m</p>"
+            "<p>\u202e反向</p>")
+    sections = sections_from_html(html)
+    assert [(s.anchor, s.title, s.text) for s in sections] == [("a", "标题[2J", "正文 <img src=x onerror=alert(1)>31m\n反向")]

@@ -187,7 +187,6 @@ INJECTIONS = {
     "<svg><image href>": ('<svg><image href="https://evil.example/x.png"/></svg>', 0, "KB315", "标签 `<svg>`"),
     "mermaid makes the theme fetch a CDN script": ('<pre class="mermaid">graph TD; A-->B</pre>', 0, "KB314",
                                                    "class `mermaid`（网站主题会为它从其他网站下载脚本）"),
-    "mermaid fence": ("```mermaid\ngraph TD; A-->B\n```", 0, "KB314", "class `language-mermaid`（网站主题会为它从其他网站下载脚本）"),
     # Whatever else is not on the allow-list
     "an id that shadows the theme's config": ('<p id="__config">字</p>', 0, "KB315", "以“__”开头的 id `__config`（会与网站主题的元素冲突）"),
     "data- attributes drive the theme": ('<p data-md-component="search">字</p>', 0, "KB315", "属性 `data-md-component=`（在 `<p>` 上）"),
@@ -351,3 +350,23 @@ def test_malicious_aliases_notes_and_sources_are_shown_as_text(tiny_project, tmp
         # Material's own scripts, forms and links remain; none carries what the pages said.
         assert finder.scripts and [s for s in finder.scripts if "alert(" in s] == [], path
         assert [v for v in finder.values if "alert(" in v or "evil.example" in v] == [], path
+
+
+def test_kb_check_stops_every_injection_the_build_stops_with_file_line_and_rule(site):
+    """The same attacks, each on a page of its own in a copy of the repository, in one `kb check`."""
+    import datetime as dt
+
+    from kb_tools import redirects
+    from kb_tools.checks import run_checks
+
+    names = list(INJECTIONS)
+    for i, name in enumerate(names):
+        front = (f"---\ntitle: 注入测试页面之{chr(0x4e00 + i)}\ncategory: 损失与赔偿\ntags: [测试]\naliases: [注入测试问法之{chr(0x4e00 + i)}]\n"
+                 "reviewed: 2026-11-26\nstatus: needs-review\n---\n\n")
+        (site.docs_dir / "compensation" / f"attack-{i}.md").write_text(front + INJECTIONS[name][0] + "\n", encoding="utf-8")
+    redirects.update_manifest(site)  # not new pages: no similarity search
+    found = [str(f) for f in run_checks(site, today=dt.date(2026, 11, 26)).findings]
+    for i, name in enumerate(names):
+        _, offset, code, what = INJECTIONS[name]
+        expected = f"docs/compensation/attack-{i}.md:{10 + offset}: {code}: 生成的网页中有{what}。"
+        assert any(f.startswith(expected) for f in found), (name, [f for f in found if f"attack-{i}.md" in f])
