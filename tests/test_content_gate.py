@@ -220,3 +220,50 @@ def test_site_search_data_holds_text_without_control_characters():
             "<p>\u202e反向</p>")
     sections = sections_from_html(html)
     assert [(s.anchor, s.title, s.text) for s in sections] == [("a", "标题[2J", "正文 <img src=x onerror=alert(1)>31m\n反向")]
+
+
+# What looks like an attack but passes the gate, because readers receive it as text or inert code.
+LOOKALIKES = """
+示例代码：`<img src=x onerror=alert(1)>` 和 `[点](javascript:alert(2))` 只是文字。
+
+```html
+<script>alert(3)</script><img src="https://evil.example/x.png">
+```
+
+```mermaid
+graph TD; A-->B
+```
+
+点这里 { onmouseover="alert(4)" } 也是文字。
+
+    <svg onload=alert(5)>
+
+*[物业]: 物业服务企业 <img src=x onerror=alert(6)>
+
+[外站的普通链接](https://evil.example/page) 可以保留。
+"""
+
+
+@pytest.mark.browser
+def test_what_passes_the_gate_is_harmless_on_the_built_site(site, tmp_path, browser):
+    from browser import build_site, open_tab, serve
+
+    page = site.docs_dir / "compensation" / "soaked-floor.md"
+    page.write_text(page.read_text(encoding="utf-8") + LOOKALIKES, encoding="utf-8")
+    assert [f for f in findings_of(site) if ": KB3" in f] == []
+    out = tmp_path / "built"
+    build_site(out, site.root)
+    with serve(out) as base:
+        tab = open_tab(browser, base, "desktop")
+        dialogs: list[str] = []
+        tab.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.page.goto(base + "compensation/soaked-floor/", wait_until="networkidle")
+        tab.page.hover("text=也是文字")
+        tab.page.evaluate("document.querySelectorAll('article a, article abbr').forEach("
+                          "a => a.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))")
+        tab.page.wait_for_timeout(300)
+        text = tab.page.inner_text("article")
+        requests = tab.requests.foreign
+        tab.close()
+    assert dialogs == [] and requests == []
+    assert "<img src=x onerror=alert(1)>" in text and "<script>alert(3)</script>" in text
