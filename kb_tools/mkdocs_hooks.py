@@ -51,6 +51,10 @@ def on_page_markdown(markdown, page, config, files):
     record = library.pages.get(page.file.src_uri)
     if record is None:
         return markdown
+    # What the theme reads of a page is what the loader validated, and the title it chose, whatever
+    # MkDocs itself would have taken (its own metadata reading, a setext heading, the file name).
+    page.meta.clear()
+    page.meta.update(record.meta, title=record.title)
     page.meta["revision_date"] = site.last_updated(record.path, library.docs_dir, _state["dates"]).isoformat()
     if record.description:
         page.meta.setdefault("description", record.description)

@@ -258,9 +258,17 @@ class _Reader:
         return Source(title.strip(), date, tuple(sections))
 
 
+# MkDocs reads leading `key: value` lines of a page without `---` as metadata (MultiMarkdown style)
+# and hands them to the theme unchecked: a page must not start like that.
+_MULTIMARKDOWN_META = re.compile(r"\A[ ]{0,3}[A-Za-z0-9_-]+:")
+
+
 def parse_page(text: str, rel: str) -> Page:
     """Parse and validate one page's text; `rel` is its path relative to docs/."""
     yaml_text, body, body_line = split_front_matter(text)
+    if body_line == 1 and _MULTIMARKDOWN_META.match(text):
+        raise PageError("页面的第一行是“名称: 值”的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
+                        "（见 CONTRIBUTING.md 的“页面信息”）；如果这是正文，请换一种开头。", path=rel, line=1)
     meta, key_lines = _parse_yaml(yaml_text, rel) if yaml_text else ({}, {})
     reader = _Reader(rel, meta, key_lines)
     parts = rel.split("/")
@@ -305,10 +313,17 @@ def parse_page(text: str, rel: str) -> Page:
     )
 
 
+_ATX_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+_SETEXT_H1 = re.compile(r"^(?![ \t]*$)(.+?)[ \t]*\r?\n[ ]{0,3}=+[ \t]*$", re.M)
+
+
 def _first_heading(body: str) -> tuple[str, int] | None:
-    """The first `# heading`'s text and its line within the body (1-based)."""
-    match = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
-    return (match.group(1), body.count("\n", 0, match.start()) + 1) if match else None
+    """The first level-1 heading (`# 标题`, or a line underlined with `===`) and its body line."""
+    found = [m for m in (_ATX_H1.search(body), _SETEXT_H1.search(body)) if m]
+    if not found:
+        return None
+    match = min(found, key=lambda m: m.start())
+    return match.group(1).strip(), body.count("\n", 0, match.start()) + 1
 
 
 def read_page(docs_dir: Path, rel: str) -> Page:

@@ -267,3 +267,59 @@ def test_what_passes_the_gate_is_harmless_on_the_built_site(site, tmp_path, brow
         tab.close()
     assert dialogs == [] and requests == []
     assert "<img src=x onerror=alert(1)>" in text and "<script>alert(3)</script>" in text
+
+
+# -- found by an attacker's review: what MkDocs reads around the loader ---------------------------
+
+def test_multimarkdown_metadata_is_refused_not_handed_to_the_theme(site):
+    (site.docs_dir / "law" / "notes.md").write_text(
+        'author: `"><script>alert(1)</script>`\ntitle: `</title><script>alert(2)</script>`\n\n# 说明\n\n正文。\n',
+        encoding="utf-8")
+    assert [f for f in findings_of(site) if "notes.md" in f] == [
+        "docs/law/notes.md:1: KB101: 页面的第一行是“名称: 值”的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
+        "（见 CONTRIBUTING.md 的“页面信息”）；如果这是正文，请换一种开头。"]
+    assert "law/notes.md:1: 页面的第一行" in build_error(site)
+
+
+def test_a_setext_first_heading_is_the_title_and_is_checked(site):
+    index = site.docs_dir / "service" / "index.md"
+    text = index.read_text(encoding="utf-8")
+    text = re.sub(r"^title: .*\n", "", text, count=1, flags=re.M)
+    text = text.replace("---\n\n", "---\n\n沟通与投诉 &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n=====\n\n", 1)
+    index.write_text(text, encoding="utf-8")
+    assert any(f.startswith("docs/service/index.md:") and "KB101: 用作页面标题的第一个标题中的 `&`" in f
+               for f in findings_of(site))
+
+
+def test_the_theme_is_given_the_loaders_title_and_nothing_else(site, tmp_path):
+    """Whatever MkDocs would take as the title (a setext heading here), the theme prints the loader's."""
+    from browser import build_site
+
+    index = site.docs_dir / "service" / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("---\n\n", "---\n\n另一个标题\n=====\n\n", 1), encoding="utf-8")
+    out = tmp_path / "built"
+    build_site(out, site.root)
+    html = (out / "service" / "index.html").read_text(encoding="utf-8")
+    assert "<title>沟通与投诉 - 物业知识库</title>" in html
+
+
+@pytest.mark.parametrize("page, problem", [
+    ('<title>a </title><style>@import url(//evil.example/t.css);</style><script>alert(1)</script> - x</title>',
+     [("KB311", "标签 `<style>`"), ("KB311", "网站主题之外的脚本 `alert(1)`")]),
+    ('<meta name="author" content=""><script>alert("author")</script>', [("KB311", '网站主题之外的脚本 `alert("author")`')]),
+    ('<base href="https://evil.example/">', [("KB311", "标签 `<base>`")]),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example/">', [("KB311", "标签 `<meta>`")]),
+    ('<a href="/x" ping="https://evil.example/p">x</a>', [("KB314", "`<a>` 上的 `ping` 属性")]),
+    ('<form action="https://evil.example/"><input name=q></form>', [("KB311", "提交到 `https://evil.example/` 的表单")]),
+    ('<link rel="stylesheet" href="https://evil.example/x.css">', [("KB314", '从其他网站加载的 `<link rel="stylesheet">`：https://evil.example/x.css')]),
+    ('<img src="//evil.example/x.png">', [("KB314", "从其他网站加载的 `<img src>`：//evil.example/x.png")]),
+])
+def test_the_whole_page_audit_finds_what_a_template_could_carry(page, problem):
+    assert gate.audit_page(page) == problem
+
+
+def test_the_real_site_passes_the_whole_page_audit(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) >= 15
+    assert {str(p): gate.audit_page(p.read_text(encoding="utf-8")) for p in pages} == {str(p): [] for p in pages}
