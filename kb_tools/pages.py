@@ -267,7 +267,7 @@ def parse_page(text: str, rel: str) -> Page:
     """Parse and validate one page's text; `rel` is its path relative to docs/."""
     yaml_text, body, body_line = split_front_matter(text)
     if body_line == 1 and _MULTIMARKDOWN_META.match(text):
-        raise PageError("页面的第一行是“名称: 值”的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
+        raise PageError("页面的第一行是 `名称: 值` 的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
                         "（见 CONTRIBUTING.md 的“页面信息”）；如果这是正文，请换一种开头。", path=rel, line=1)
     meta, key_lines = _parse_yaml(yaml_text, rel) if yaml_text else ({}, {})
     reader = _Reader(rel, meta, key_lines)

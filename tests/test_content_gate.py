@@ -276,7 +276,7 @@ def test_multimarkdown_metadata_is_refused_not_handed_to_the_theme(site):
         'author: `"><script>alert(1)</script>`\ntitle: `</title><script>alert(2)</script>`\n\n# 说明\n\n正文。\n',
         encoding="utf-8")
     assert [f for f in findings_of(site) if "notes.md" in f] == [
-        "docs/law/notes.md:1: KB101: 页面的第一行是“名称: 值”的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
+        "docs/law/notes.md:1: KB101: 页面的第一行是 `名称: 值` 的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
         "（见 CONTRIBUTING.md 的“页面信息”）；如果这是正文，请换一种开头。"]
     assert "law/notes.md:1: 页面的第一行" in build_error(site)
 
