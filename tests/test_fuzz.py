@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,6 @@ from conftest import MKDOCS_YML, ROOT, TINY_PAGES, write_pages
 
 KB = Path(sys.executable).with_name("kb")
 EMPTY_QUERY = "查询是空的。请输入要查找的问题，例如：kb search 楼上漏水把地板泡了"
-TIME_LIMIT = 2.0  # seconds: a bound on pathological behaviour, not a benchmark (typical: < 0.1 s)
 TINY_ANSWERS = {"repairs/water-outage.md", "repairs/soaked-floor.md", "privacy/neighbour-contact.md"}
 
 
@@ -82,16 +80,13 @@ QUERY = st.text(ANY_CHAR, max_size=200) | st.text(CONTROL_CHAR, max_size=50) | W
 
 
 def check_search(searcher: Searcher, raw: str, answers: set[str] | None = None) -> list:
-    """One query: results or the empty-query message, within the time bound; never anything else."""
-    started = time.monotonic()
+    """One query: results or the empty-query message; never anything else."""
     try:
         results = searcher.search(raw)
     except QueryError as err:
         assert str(err) == EMPTY_QUERY
         assert not re.search(r"\w", plan_query(raw, searcher.qd).text)
         results = None
-    elapsed = time.monotonic() - started
-    assert elapsed < TIME_LIMIT, f"{elapsed:.2f} s for a query of {len(raw)} characters"
     if results is None:
         return []
     scores = [r.score for r in results]
@@ -141,7 +136,7 @@ ALPHABETS = {
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), alphabet=st.sampled_from([*ALPHABETS, "indexed words"]))
-def test_query_of_20000_random_characters_is_answered_in_time(real_searcher, seed, alphabet):
+def test_query_of_20000_random_characters_is_answered(real_searcher, seed, alphabet):
     """Against the real index, whose dictionary is the largest: the worst case for planning."""
     rng = random.Random(seed)
     if alphabet == "indexed words":
@@ -215,9 +210,7 @@ def test_kb_search_subprocess_with_terminal_bytes(pristine_kb, case):
     argv, code, stderr = ARGV[case]
     env = dict(os.environ, KB_ROOT=str(pristine_kb))
     env.pop("KB_INDEX_DIR", None)
-    started = time.monotonic()
     proc = subprocess.run([os.fsencode(KB), b"search", *argv], capture_output=True, env=env, timeout=60)
-    assert time.monotonic() - started < 10 * TIME_LIMIT  # a cold start included
     assert (proc.returncode, proc.stderr.decode("utf-8")) == (code, stderr)
     if code == 0:
         assert proc.stdout.decode("utf-8").startswith("1. 停水造成损失，物业要赔偿吗？  [维修与赔偿]\n")
@@ -280,14 +273,12 @@ def check_page_error(err: PageError, rel: str, text: str) -> None:
 @settings(max_examples=600, deadline=None)
 @given(text=PAGE_TEXT, rel=RELS)
 def test_loader_returns_a_page_or_a_page_error_with_path_and_line(text, rel):
-    started = time.monotonic()
     try:
         page = parse_page(text, rel)
     except PageError as err:
         check_page_error(err, rel, text)
     else:
         assert page.path == rel and isinstance(page.title, str) and page.title
-    assert time.monotonic() - started < TIME_LIMIT
 
 
 @settings(max_examples=300, deadline=None)
@@ -344,12 +335,10 @@ def test_site_hooks_render_a_page_or_name_its_file_and_line(hook_site, text):
 
     root, config = hook_site
     (root / "docs" / "repairs" / "fuzz.md").write_text(text, encoding="utf-8", errors="surrogatepass")
-    started = time.monotonic()
     try:
         render_with_hooks(config, "repairs/fuzz.md")
     except PluginError as err:
         assert re.search(r"(^|\n|：)(docs/)?repairs/fuzz\.md:\d+: ", str(err)), str(err)
-    assert time.monotonic() - started < TIME_LIMIT
 
 
 @pytest.mark.slow
