@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb_tools.errors import KbError
+from kb_tools.errors import KbError, os_reason
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def load_eval_set(path: str) -> list[Case]:
         with open(path, encoding="utf-8") as fh:
             node = yaml.compose(fh, Loader=yaml.SafeLoader)
     except OSError as err:
-        raise KbError(f"无法读取评测集：{err.strerror}。", path=path) from None
+        raise KbError(f"无法读取评测集：{os_reason(err, reading=True)}。", path=path) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise KbError(f"评测集不是有效的 YAML:{getattr(err, 'problem', err)}", path=path,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kb_tools.errors import FileRefused, PageError
+from kb_tools.errors import FileRefused, PageError, os_reason
 
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
@@ -333,7 +333,7 @@ def read_page(docs_dir: Path, rel: str) -> Page:
             raise FileRefused(_SYMLINK, path=rel)
         raw = path.read_bytes()
     except OSError as err:
-        raise PageError(f"无法读取文件：{err.strerror}。", path=rel) from None
+        raise PageError(f"无法读取文件：{os_reason(err, reading=True)}。", path=rel) from None
     if len(raw) > MAX_PAGE_BYTES:
         raise FileRefused(_too_large(len(raw), MAX_PAGE_BYTES, "页面"), path=rel, rule="KB111")
     try:

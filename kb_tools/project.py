@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from kb_tools.errors import ProjectError
+from kb_tools.errors import ProjectError, os_reason
 
 CONFIG_NAME = "mkdocs.yml"
 
@@ -47,7 +47,7 @@ class Project:
         try:
             return _tolerant_yaml(self.config_path.read_text(encoding="utf-8"))
         except OSError as err:
-            raise ProjectError(f"无法读取 {self.config_path}:{err.strerror}。") from err
+            raise ProjectError(f"无法读取 {self.config_path}:{os_reason(err, reading=True)}。") from err
         except Exception as err:  # yaml.YAMLError, kept lazy so `kb search` need not import yaml
             raise ProjectError(f"{CONFIG_NAME} 不是有效的 YAML:{err}") from err
 

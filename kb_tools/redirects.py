@@ -19,7 +19,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_tools.errors import KbError
+from kb_tools.errors import KbError, os_reason
 from kb_tools.pages import page_paths
 from kb_tools.project import Project, page_url
 from kb_tools.text import data_lines
@@ -85,7 +85,7 @@ def load_redirects(root: Path, docs_dir: Path) -> Redirects:
     except FileNotFoundError:
         return result
     except OSError as err:
-        raise KbError(f"无法读取重定向表：{err.strerror}。", path=REDIRECTS_FILE) from None
+        raise KbError(f"无法读取重定向表：{os_reason(err, reading=True)}。", path=REDIRECTS_FILE) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
@@ -194,7 +194,7 @@ def update_manifest(project: Project) -> list[str]:
         tmp.write_text(text + "".join(url + "\n" for url in added), encoding="utf-8")
         tmp.replace(path)
     except OSError as err:
-        raise KbError(f"无法写入已发布网址清单：{err.strerror}。请检查文件权限。", path=URLS_FILE) from None
+        raise KbError(f"无法写入已发布网址清单：{os_reason(err)}。请检查文件权限。", path=URLS_FILE) from None
     return added
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from kb_tools import redirects
 from kb_tools.checks.metadata import PLACEHOLDER, normalized
 from kb_tools.checks.typography import fix_text
-from kb_tools.errors import KbError
+from kb_tools.errors import KbError, os_reason
 from kb_tools.pages import Library, load_library
 from kb_tools.project import Project
 
@@ -161,11 +161,11 @@ def create_page(project: Project, *, title: str, category: str, tags: list[str],
     except FileExistsError:
         raise ScaffoldError(f"文件 docs/{rel} 已经存在。请换一个文件名，或直接编辑那个页面。") from None
     except OSError as err:
-        raise KbError(f"无法创建文件 docs/{rel}：{err.strerror}。请检查目录权限。") from None
+        raise KbError(f"无法创建文件 docs/{rel}：{os_reason(err)}。请检查目录权限。") from None
     try:
         index = add_to_index(project.docs_dir / folder / "index.md", title, f"{slug}.md")
     except OSError as err:
-        raise KbError(f"页面已创建，但无法把链接加入 docs/{folder}/index.md：{err.strerror}。请手工加入。") from None
+        raise KbError(f"页面已创建，但无法把链接加入 docs/{folder}/index.md：{os_reason(err)}。请手工加入。") from None
     return Created(path, rel, title, index)
 
 

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from kb_tools import gate
 from kb_tools.checks.rules import RULES, Edit, Finding
 from kb_tools.checks.source import bare_urls
-from kb_tools.errors import KbError, PageError
+from kb_tools.errors import KbError, PageError, os_reason
 from kb_tools.pages import parse_page, split_front_matter
 from kb_tools.project import Project
 
@@ -48,7 +48,7 @@ def apply_fixes(project: Project, findings: list[Finding], render) -> dict[str, 
             os.replace(tmp, file)
         except OSError as err:
             tmp.unlink(missing_ok=True)
-            raise KbError(f"无法写入文件：{err.strerror}。请检查文件权限后再运行 `kb check --fix`。", path=path) from None
+            raise KbError(f"无法写入文件：{os_reason(err)}。请检查文件权限后再运行 `kb check --fix`。", path=path) from None
         changed[path] = count
     return changed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import BODY, SourceFile, code_spans, display_path, outside
-from kb_tools.errors import KbError
+from kb_tools.errors import KbError, os_reason
 from kb_tools.pages import Library, Page
 from kb_tools.text import DATA_DIR
 
@@ -36,7 +36,7 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as err:
-        raise KbError(f"无法读取审核政策：{err.strerror}。", path=where) from None
+        raise KbError(f"无法读取审核政策：{os_reason(err, reading=True)}。", path=where) from None
     except yaml.YAMLError:
         raise KbError("审核政策不是有效的 YAML。", path=where) from None
     days = data.get("review_max_age_days") if isinstance(data, dict) else None
