@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import textwrap
 from pathlib import Path
@@ -142,6 +143,21 @@ def tiny_index(pristine_kb, tmp_path, monkeypatch) -> Project:
     project = Project(root)
     assert ensure_fresh(project, notify=pytest.fail) is None
     return project
+
+
+@pytest.fixture
+def disk_full_midway(monkeypatch):
+    """Index builds in this process fail after writing their first page, as a full disk fails
+    them (the writing phase raises ENOSPC); the real build then cleans up and explains."""
+    from kb_tools import indexer
+
+    add_documents = indexer.add_documents
+
+    def add_one_then_fail(writer, todo, progress=None):
+        add_documents(writer, todo[:1], progress)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(indexer, "add_documents", add_one_then_fail)
 
 
 @pytest.fixture(scope="session")

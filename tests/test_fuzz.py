@@ -29,7 +29,9 @@ from kb_tools.errors import KbError, PageError, QueryError
 from kb_tools.indexer import build
 from kb_tools.pages import QUESTION_FIELDS, OPTIONAL_QUESTION_FIELDS, parse_page, read_page
 from kb_tools.project import Project
-from kb_tools.search import MAX_QUERY_CHARS, Searcher, plan_query
+from kb_tools.query import plan_query
+from kb_tools.ranking import MAX_QUERY_CHARS
+from kb_tools.search import Searcher
 
 from conftest import MKDOCS_YML, ROOT, TINY_PAGES, write_pages
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb_tools.errors import IndexBusy, IndexUnavailable, QueryError
-from kb_tools.indexer import build, build_lock, current_generation, ensure_fresh, read_meta
+from kb_tools.indexer import build, ensure_fresh
+from kb_tools.store import build_lock, current_generation, read_meta
 from kb_tools.search import Searcher
 
 from conftest import write_pages
@@ -62,7 +63,7 @@ def test_substring_fallback_never_answers_nothing_when_words_occur(tiny_index):
 def test_long_pasted_text_is_reduced_to_informative_terms(tiny_index):
     text = "您好，我是三号楼的业主。" + "今天早上起来发现家里一直停水，" * 200 + "请问物业要赔偿吗？"
     with Searcher(tiny_index) as s:
-        from kb_tools.search import MAX_QUERY_TERMS, plan_query
+        from kb_tools.query import MAX_QUERY_TERMS, plan_query
 
         plan = plan_query(text, s.qd)
         assert len(plan.terms) <= MAX_QUERY_TERMS
@@ -97,12 +98,12 @@ def test_incremental_build_touches_only_changed_pages(tiny_index):
     assert build(tiny_index).up_to_date
 
 
-def test_failed_build_leaves_previous_index_usable(tiny_index):
+def test_failed_build_leaves_previous_index_usable(tiny_index, disk_full_midway):
     before = current_generation(tiny_index.index_dir)
     docs = tiny_index.docs_dir
     write_pages(docs, {"repairs/new-page.md": (docs / "repairs/water-outage.md").read_text().replace("停水造成损失", "电梯故障")})
     with pytest.raises(IndexUnavailable, match="磁盘空间不足"):
-        build(tiny_index, full=True, _fail_after=1)
+        build(tiny_index, full=True)
     assert current_generation(tiny_index.index_dir) == before
     assert not list(tiny_index.index_dir.glob(".tmp-*"))
     assert paths(tiny_index, "地板")[0] == "repairs/soaked-floor.md"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kb_tools.evaluate import load_eval_set, score
-from kb_tools.search import QueryDictionary, plan_query
+from kb_tools.query import QueryDictionary, plan_query
 
 from conftest import ROOT
 
@@ -179,7 +179,7 @@ def test_browser_and_cli_cut_and_highlight_snippets_alike(search_box, built_site
     """A sentence longer than the snippet is cut around its best match, the same on both sides."""
     import html as html_lib
 
-    from kb_tools.search import make_snippet
+    from kb_tools.snippets import make_snippet
 
     data = json.loads((built_site / "search" / "kb-index.json").read_text(encoding="utf-8"))
     qd = QueryDictionary(data["dictionary"])
