@@ -6,8 +6,9 @@ characters count as frequency 1), then, as jieba's search mode does, also emit t
 3-character dictionary words inside longer words. Because the dictionary holds exactly the
 index's terms (with jieba's frequencies), every term a query yields can match the index.
 
-overrides/assets/javascripts/kb-search-worker.js implements the same algorithm for the site's search box;
-tests/test_site_search.py checks the two agree on the evaluation queries.
+JavaScript twin: `Analyzer.prototype.route`, `cut` and `cutForSearch` in
+overrides/assets/javascripts/kb-search-worker.js; tests/test_query_agreement.py checks the two
+agree on generated queries.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from __future__ import annotations
 import re
 from math import log
 
-# Runs jieba would segment: ideographs, Latin letters, digits and a few joiners.
-_BLOCK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9+#&._%\-]+)")
-_ALNUM = re.compile(r"[a-z0-9]")
+# Runs jieba would segment: ideographs, Latin letters, digits and a few joiners. Kept as source
+# text, like ALNUM: the site's search worker receives both in its data file.
+BLOCK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9+#&._%\-]+"
+ALNUM = r"[a-z0-9]"
+_BLOCK = re.compile(f"({BLOCK})")
+_ALNUM = re.compile(ALNUM)
 
 
 class Segmenter:

@@ -23,16 +23,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kb_tools.errors import KbError
+from kb_tools.errors import KbError, os_reason
 
 PIPELINE_VERSION = 3
 DATA_DIR = Path(__file__).parent / "data"
 RESOURCE_FILES = ("userdict.txt", "synonyms.txt", "stopwords.txt")
 
+# Patterns are kept as source text: the site's search worker receives them in its data file.
 # Control characters, lone surrogates (from a misconfigured terminal) and non-characters.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+_UNSAFE = re.compile(UNSAFE)
 # A term must hold a letter, a digit or a CJK ideograph; punctuation-only tokens are dropped.
-_WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+WORDLIKE = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_WORDLIKE = re.compile(WORDLIKE)
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
@@ -62,7 +65,7 @@ def data_lines(path: Path, shown: str | None = None):
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise KbError(f"无法读取数据文件：{err.strerror}。", path=shown) from None
+        raise KbError(f"无法读取数据文件：{os_reason(err, reading=True)}。", path=shown) from None
     except UnicodeDecodeError:
         raise KbError("文件不是 UTF-8 编码，请用 UTF-8 重新保存。", path=shown) from None
     for number, line in enumerate(text.splitlines(), 1):
