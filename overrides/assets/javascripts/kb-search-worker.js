@@ -7,10 +7,12 @@
  * as they are, but it answers from our own index, search/kb-index.json, written at build time by
  * kb_tools/site_search.py with the same text pipeline as the `kb` CLI.
  *
- * Query analysis mirrors kb_tools/search.py and kb_tools/segment.py step by step: NFKC, OpenCC's
- * traditional -> simplified character table, lower case, jieba's DAG route over the index's own
- * vocabulary, search-mode sub-words, stop words, synonym groups, long-query term selection.
- * tests/test_site_search.py checks that both produce the same terms for the evaluation queries.
+ * Twins in Python: `Analyzer` is kb_tools/query.py (normalize, plan, fallback) over
+ * kb_tools/segment.py (route, cut, cutForSearch); `Engine.spans` and `Engine.snippet` are
+ * kb_tools/snippets.py. Every pattern and setting they share comes from the data file
+ * (kb_tools.site_search.worker_settings); none is copied here. tests/test_query_agreement.py runs
+ * this file in Node.js and compares its plans and fallback plans with Python's on thousands of
+ * generated queries; tests/test_site_search.py compares them in the browser.
  */
 "use strict";
 
@@ -21,15 +23,14 @@ var MSG_RESULT = 3;
 
 var MAX_RESULTS = 20;
 
-var UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/gu;
-var WORDLIKE = /[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
-var BLOCK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9+#&._%\-]+/g;
-var ALNUM = /^[a-z0-9]$/;
-var SENTENCE_END = /([。！？；!?;\n])/;
 
 /* ---- the text pipeline (kb_tools/text.py, kb_tools/segment.py) ---------------------------- */
 
-function Analyzer(dict) {
+function Analyzer(dict, patterns) {
+  this.unsafe = new RegExp(patterns.unsafe, "gu");
+  this.wordlike = new RegExp(patterns.wordlike);
+  this.block = new RegExp(patterns.block, "g");
+  this.alnum = new RegExp("^" + patterns.alnum + "$");
   this.freq = new Map();
   this.df = new Map();
   this.maxLen = 1;
@@ -61,10 +62,10 @@ function Analyzer(dict) {
   }
 }
 
-/* kb_tools.search.QueryDictionary.normalize: OpenCC's phrase table (longest match), else its
+/* kb_tools.query.QueryDictionary.normalize: OpenCC's phrase table (longest match), else its
    character table. */
 Analyzer.prototype.normalize = function (text) {
-  text = text.replace(UNSAFE, " ").normalize("NFKC");
+  text = text.replace(this.unsafe, " ").normalize("NFKC");
   var out = "";
   var n = text.length;
   for (var i = 0; i < n; ) {
@@ -112,7 +113,7 @@ Analyzer.prototype.idf = function (term) {
 };
 
 Analyzer.prototype.isTerm = function (token) {
-  return WORDLIKE.test(token) && !this.stopwords.has(token);
+  return this.wordlike.test(token) && !this.stopwords.has(token);
 };
 
 /* jieba's precise mode without HMM over this dictionary (kb_tools.segment.Segmenter._route). */
@@ -144,7 +145,7 @@ Analyzer.prototype.route = function (text) {
   for (var p = 0; p < n; ) {
     var q = bestEnd[p];
     var word = text.slice(p, q);
-    if (q - p === 1 && ALNUM.test(word)) {
+    if (q - p === 1 && this.alnum.test(word)) {
       latin += word;
     } else {
       if (latin) {
@@ -160,7 +161,7 @@ Analyzer.prototype.route = function (text) {
 };
 
 Analyzer.prototype.cut = function (text) {
-  var blocks = text.match(BLOCK) || [];
+  var blocks = text.match(this.block) || [];
   var words = [];
   for (var b = 0; b < blocks.length; b++) words = words.concat(this.route(blocks[b]));
   return words;
@@ -184,7 +185,7 @@ Analyzer.prototype.cutForSearch = function (text) {
   return out;
 };
 
-/* kb_tools.search.plan_query */
+/* kb_tools.query.plan_query */
 Analyzer.prototype.plan = function (raw, ranking) {
   var self = this;
   var text = this.normalize(raw.slice(0, ranking.maxQueryChars));
@@ -213,7 +214,7 @@ Analyzer.prototype.plan = function (raw, ranking) {
   return { text: text, terms: known, groups: groups };
 };
 
-/* kb_tools.search.fallback_plan: indexed words inside the query, then words containing a piece. */
+/* kb_tools.query.fallback_plan: indexed words inside the query, then words containing a piece. */
 Analyzer.prototype.fallback = function (text, ranking) {
   var found = [];
   var seen = new Set();
@@ -246,7 +247,8 @@ Analyzer.prototype.fallback = function (text, ranking) {
 
 function Engine(data) {
   this.ranking = data.ranking;
-  this.analyzer = new Analyzer(data.dictionary);
+  this.analyzer = new Analyzer(data.dictionary, data.patterns);
+  this.sentenceEnd = new RegExp("(" + data.patterns.sentenceEnd + ")");
   this.docs = data.docs;
   var vocab = data.dictionary.words.map(function (w) { return w[0]; });
   this.postings = new Map(); // term -> [[doc, field-weighted tf], ...]
@@ -316,7 +318,7 @@ function escapeHtml(text) {
   });
 }
 
-/* kb_tools.search.find_spans; the terms seen go into `found` when given. */
+/* kb_tools.snippets.find_spans; the terms seen go into `found` when given. */
 Engine.prototype.spans = function (text, terms, found) {
   var map = this.analyzer.charMap(text);
   var spans = [];
@@ -348,13 +350,13 @@ Engine.prototype.mark = function (text, spans) {
   return out + escapeHtml(text.slice(last));
 };
 
-/* kb_tools.search.make_snippet: the sentence covering the most informative terms, trimmed. */
+/* kb_tools.snippets.make_snippet: the sentence covering the most informative terms, trimmed. */
 Engine.prototype.snippet = function (body, terms) {
   var self = this;
   var limit = this.ranking.snippetChars;
   var sentences = [];
   body.split("\n").forEach(function (line) {
-    var parts = line.split(SENTENCE_END);
+    var parts = line.split(self.sentenceEnd);
     for (var i = 0; i < parts.length; i += 2) {
       var s = (parts[i] + (parts[i + 1] || "")).trim();
       if (s) sentences.push(s);
@@ -483,10 +485,12 @@ self.addEventListener("message", function (event) {
   }
 });
 
-/* For tests and tools (tests/test_site_search.py): the same analysis without the UI. */
+/* For tests and tools (tests/test_site_search.py, tests/test_query_agreement.py): the same
+   analysis without the UI. */
 self.kbSearch = {
   ready: function () { return loading.then(function () { return !!engine; }); },
   plan: function (q) { return engine.analyzer.plan(q, engine.ranking); },
+  fallback: function (text) { return engine.analyzer.fallback(text, engine.ranking); },
   search: function (q) {
     return engine.search(q).hits.map(function (h) { return engine.docs[h.doc].url; });
   },
