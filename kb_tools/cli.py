@@ -172,7 +172,7 @@ def cmd_search(args) -> int:
     ensure_fresh(project, notify=_warn)
     query = " ".join(args.query)
     with _searcher(project) as searcher:
-        category = _category_filter(searcher, args.category)
+        category = None if args.category is None else searcher.resolve_category(args.category)
         results = searcher.search(query, limit=args.limit, category=category, tag=args.tag)
     if args.json:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
@@ -199,19 +199,6 @@ def _highlight(snippet: str, spans, style) -> str:
         last = b
     out.append(snippet[last:])
     return "".join(out)
-
-
-def _category_filter(searcher, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from kb_tools.pages import load_library
-
-    library = load_library(searcher.project.docs_dir)
-    for folder, index in library.categories.items():
-        if value in (folder, index.title):
-            return folder
-    names = "、".join(f"{i.title}（{f}）" for f, i in library.categories.items())
-    raise KbError(f"没有名为“{value}”的分类。可用的分类：{names}。")
 
 
 def cmd_show(args) -> int:

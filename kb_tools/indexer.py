@@ -79,7 +79,8 @@ def _stat(project: Project, rel: str) -> list[int]:
 
 
 def _current_format(meta: dict) -> bool:
-    return meta.get("pipeline_version") == PIPELINE_VERSION and meta.get("schema_version") == engine.SCHEMA_VERSION
+    return (meta.get("pipeline_version") == PIPELINE_VERSION and meta.get("schema_version") == engine.SCHEMA_VERSION
+            and isinstance(meta.get("categories"), dict))  # an index from before categories were recorded
 
 
 def is_stale(project: Project, meta: dict) -> bool:
@@ -216,7 +217,20 @@ def write_metadata(project: Project, plan: BuildPlan, ix, segmenter: IndexSegmen
         "docs_dir": project.docs_dir.relative_to(project.root).as_posix(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "snapshot": plan.snapshot,
+        "categories": categories(plan),
     })
+
+
+def categories(plan: BuildPlan) -> dict[str, str]:
+    """Category folder -> name, for `kb search --category`: the pages read in this build say it;
+    the folders of unchanged pages keep what the live generation recorded."""
+    folders = {rel.split("/", 1)[0] for rel in plan.digests if "/" in rel}
+    kept = {} if plan.report.full else plan.meta.get("categories", {})
+    names = {folder: name for folder, name in kept.items() if folder in folders}
+    for page in plan.library.pages.values():
+        if page.kind == "question" and page.path in plan.digests:
+            names[page.category_dir] = page.category
+    return dict(sorted(names.items()))
 
 
 @contextlib.contextmanager

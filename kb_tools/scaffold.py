@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb_tools import categories as kb_categories
 from kb_tools import redirects
 from kb_tools.checks.metadata import PLACEHOLDER, normalized
 from kb_tools.checks.typography import fix_text
@@ -53,12 +54,7 @@ def categories(library: Library) -> dict[str, str]:
 
 
 def resolve_category(library: Library, value: str) -> str:
-    value = value.strip()
-    for folder, name in categories(library).items():
-        if value in (folder, name):
-            return folder
-    names = "、".join(f"{name}（{folder}）" for folder, name in categories(library).items())
-    raise ScaffoldError(f"没有名为“{value}”的分类。可用的分类：{names}。")
+    return kb_categories.resolve(categories(library), value.strip(), ScaffoldError)
 
 
 def clean_title(title: str) -> str:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_tools import engine, store
+from kb_tools import categories, engine, store
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.project import Project, page_url
 from kb_tools.query import QueryDictionary, QueryPlan, fallback_plan, plan_query
@@ -94,6 +94,10 @@ class Searcher:
             raise IndexUnavailable(
                 f"索引 {generation.name} 无法打开（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None
         self.ix = ix
+
+    def resolve_category(self, value: str) -> str:
+        """The folder of a category given by folder or name, from the index alone."""
+        return categories.resolve(self.meta.get("categories", {}), value)
 
     def close(self) -> None:
         self._searcher.close()

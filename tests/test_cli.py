@@ -121,3 +121,14 @@ def test_outside_a_knowledge_base(tmp_path, monkeypatch):
     assert out.returncode == 1
     assert out.stderr == (f"错误：在 {tmp_path} 及其上级目录中找不到 mkdocs.yml。"
                           "请在知识库目录中运行，或设置环境变量 KB_ROOT。\n")
+
+
+def test_category_search_answers_while_an_unrelated_page_is_broken(tiny_index, capsys):
+    # Categories come from the index: a page that fails validation stops its own update, not the search.
+    page = tiny_index.docs_dir / "privacy/neighbour-contact.md"
+    page.write_text(page.read_text().replace("status: published", "status: 已发布"))
+    assert main(["search", "停水", "--category", "repairs", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [h["path"] for h in json.loads(captured.out)] == ["repairs/water-outage.md"]
+    assert captured.err == ("页面有更新，正在更新索引……\n索引未能更新（privacy/neighbour-contact.md:7: 字段 `status` 只能是 "
+                            "published 或 needs-review（当前为 `已发布`）。），本次使用现有索引搜索。\n")
