@@ -1,135 +1,17 @@
-"""The `kb` command line: parse arguments, call the modules, print. Messages are in Chinese.
-
-argparse rather than click: it costs nothing to import, and `kb search` is started cold for
-every question a caller asks.
+"""The `kb` command line: parse arguments (kb_tools.arguments), call the modules, print.
+Messages are in Chinese.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 
-from kb_tools import __version__
+from kb_tools.arguments import build_parser
 from kb_tools.errors import KbError
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-
-_ARGPARSE_ZH = {
-    "usage: ": "用法：",
-    "positional arguments": "参数",
-    "options": "选项",
-    "show this help message and exit": "显示本帮助并退出",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "expected one argument": "需要一个值",
-    "expected at least one argument": "至少需要一个值",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
-    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-}
-
-
-def _zh(message: str) -> str:
-    return _ARGPARSE_ZH.get(message, message)
-
-
-# argparse looks its messages up through the module-level gettext alias at call time.
-argparse._ = _zh  # type: ignore[attr-defined]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n（运行 `{self.prog} --help` 查看用法。）\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError("必须在 1 到 1000 之间")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="kb",
-        description="物业知识库命令行工具：搜索答案、查看页面、建立索引、检查页面。",
-        epilog="示例：kb search 楼上漏水把地板泡了",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出")
-    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-    sub.required = True
-
-    p = sub.add_parser("search", help="用自然的中文问题搜索知识库",
-                       description="搜索知识库。可以直接输入业主的原话、关键词、繁体字或法律用语。"
-                                   "找到结果时退出码为 0，没有结果时为 1。",
-                       epilog="示例：kb search 想找对门邻居的联系方式")
-    p.add_argument("query", nargs="+", metavar="问题", help="要搜索的问题或关键词")
-    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果（默认 5）")
-    p.add_argument("--category", metavar="分类", help="只在某个分类中搜索（分类名称或目录名，例如 损失与赔偿 或 compensation)")
-    p.add_argument("--tag", metavar="标签", help="只搜索带有该标签的页面")
-    p.add_argument("--json", action="store_true", help="以 JSON 数组输出结果（按相关度从高到低）")
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("show", help="在终端中显示一个页面",
-                       description="显示页面全文。可以给出页面路径（如 compensation/soaked-floor.md）、网址或标题。")
-    p.add_argument("page", nargs="+", metavar="页面", help="页面路径、网址或标题")
-    p.set_defaults(func=cmd_show)
-
-    p = sub.add_parser("index", help="建立或更新搜索索引",
-                       description="只处理新增、修改和删除的页面；建好后才替换旧索引，中途失败不影响原有索引。")
-    p.add_argument("--full", action="store_true", help="忽略现有索引，全部重建")
-    p.set_defaults(func=cmd_index)
-
-    p = sub.add_parser("eval", help="用评测集衡量搜索质量",
-                       description="运行评测集（YAML：查询 → 期望页面），输出 R@1、R@3、MRR@10、零结果率和每一条未命中。")
-    p.add_argument("file", nargs="?", metavar="文件", help="评测集文件（默认 tests/eval/queries.yml)")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
-    p.set_defaults(func=cmd_eval)
-
-    p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",
-                       description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
-    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）")
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("check", help="检查页面：格式、链接、隐私、法律引用和中文排版",
-                       description="按 CONTRIBUTING.md 中编号的规则（KB101 等）检查页面，每个问题输出一行"
-                                   " `文件:行号: 规则: 说明`。不给文件时检查全部页面和已发布的网址。"
-                                   "有错误时退出码为 1，只有警告时为 0；在 GitHub Actions 中还会在拉取请求上标注。",
-                       epilog="示例：kb check docs/compensation/water-outage.md")
-    p.add_argument("files", nargs="*", metavar="文件", help="要检查的页面或目录（默认检查全部）")
-    p.add_argument("--fix", action="store_true",
-                   help="自动修正排版问题（半角标点、形近字符、中英文之间的空格），其余内容保持不变")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("new", help="新建一个问题页面",
-                       description="按标题新建问题页面，front matter 自动填好（状态为待审核，审核日期为今天）。"
-                                   "在终端中运行时会询问缺少的分类、标签、其他问法和文件名；"
-                                   "不在终端中运行（例如在脚本里）时必须用参数给出。",
-                       epilog="示例：kb new 停电了，物业要提前通知吗？ --category 损失与赔偿 --tag 停电 "
-                              "--alias 停电前物业会通知吗 --slug power-outage")
-    p.add_argument("title", nargs="+", metavar="标题", help="页面标题：一句完整的问题")
-    p.add_argument("--category", metavar="分类", help="分类名称或目录名，例如 损失与赔偿 或 compensation")
-    p.add_argument("--tag", action="append", default=[], metavar="标签", help="标签，可以重复使用本参数给出多个")
-    p.add_argument("--alias", action="append", default=[], metavar="其他问法",
-                   help="业主可能怎样问同一个问题，可以重复使用本参数给出多个")
-    p.add_argument("--slug", metavar="文件名", help="文件名：小写英文单词，用连字符连接，例如 power-outage")
-    p.set_defaults(func=cmd_new)
-
-    p = sub.add_parser("urls", help="列出或登记网站已发布的网址",
-                       description="列出每个页面的网址、重定向，以及已发布却没有页面的网址（有则退出码为 1）。"
-                                   "--update 把当前页面的网址追加到 kb_tools/data/published_urls.txt（发布流程在每次发布后运行）。")
-    p.add_argument("--update", action="store_true", help="把当前页面的网址追加到已发布网址清单")
-    p.set_defaults(func=cmd_urls)
-    return parser
+EXIT_OK, EXIT_ERROR = 0, 1
 
 
 # -- output helpers ---------------------------------------------------------------------------
@@ -210,7 +92,7 @@ def cmd_show(args) -> int:
     project = _project()
     library = load_library(project.docs_dir)
     wanted = " ".join(args.page).strip()
-    page = _find_page(library, project, wanted)
+    page = library.find(wanted, project.site_url)
     style = Style(sys.stdout)
     print(style(page.title, "1"))
     facts = [f"分类：{page.category}" if page.category else "", f"状态：{_status(page.status)}" if page.status else "",
@@ -223,30 +105,9 @@ def cmd_show(args) -> int:
 
 
 def _status(status: str) -> str:
-    from kb_tools.pages import STATUSES
+    from kb_tools.frontmatter import STATUSES
 
     return STATUSES.get(status, status)
-
-
-def _find_page(library, project, wanted: str):
-    key = wanted.removeprefix("docs/")
-    if key.startswith(project.site_url) and project.site_url:
-        key = key[len(project.site_url):]
-    key = key.strip("/")
-    candidates = [key, key + ".md", key + "/index.md"] if key else ["index.md"]
-    for candidate in candidates:
-        if candidate in library.pages:
-            return library.pages[candidate]
-    exact = [p for p in library.pages.values() if p.title == wanted or wanted in p.aliases]
-    if len(exact) == 1:
-        return exact[0]
-    partial = [p for p in library.pages.values() if wanted and wanted in p.title]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        names = "\n".join(f"  {p.path}  {p.title}" for p in partial)
-        raise KbError(f"“{wanted}”对应多个页面，请给出路径：\n{names}")
-    raise KbError(f"找不到页面“{wanted}”。请给出 docs/ 下的路径，或先用 `kb search {wanted}` 查找。")
 
 
 def cmd_index(args) -> int:
@@ -403,6 +264,10 @@ def cmd_urls(args) -> int:
     return EXIT_ERROR if missing else EXIT_OK
 
 
+COMMANDS = {"search": cmd_search, "show": cmd_show, "index": cmd_index, "eval": cmd_eval, "serve": cmd_serve,
+            "check": cmd_check, "new": cmd_new, "urls": cmd_urls}
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         # A lone surrogate from the terminal (sys.argv uses surrogateescape) or a narrow
@@ -412,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        return COMMANDS[args.command](args)
     except KbError as err:
         _warn(f"错误：{err}")
         return err.exit_code

@@ -6,6 +6,7 @@ A page is a Markdown file with YAML front matter. Two kinds exist:
 * other pages (home, category indexes, about, references): only `title` is required.
 
 A category is a folder under docs/ with an `index.md` whose `title` is the category's name.
+The front-matter schema is kb_tools.frontmatter.
 """
 
 from __future__ import annotations
@@ -16,37 +17,18 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from kb_tools.errors import FileRefused, PageError, os_reason
+from kb_tools.errors import FileRefused, KbError, PageError, os_reason
+from kb_tools.frontmatter import (OPTIONAL_QUESTION_FIELDS, OTHER_FIELDS, QUESTION_FIELDS, FieldReader, Source, parse_yaml,
+                                  split_front_matter)
 
-STATUSES = {"published": "已发布", "needs-review": "待审核"}
-QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
-OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
-SOURCE_SECTIONS = range(1, 11)
-OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
-SHOWN_AS_HTML = ("title", "tags", "description")
-# The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
-# turns entities back into tags: none of these characters may reach it.
-_MARKUP = {"<": "全角的“＜”", ">": "全角的“＞”", "&": "“和”", '"': "中文引号“”"}
 # What docs/ may hold: pages and plain images, under lower-case hyphenated names, nothing else.
 PAGE_SUFFIX = ".md"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MAX_PAGE_BYTES = 100_000  # about 30,000 Chinese characters: ten times our longest page
 MAX_IMAGE_BYTES = 500_000  # readers are on phones, often on slow connections
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# A `related:` entry: a relative .md path, with an optional anchor; pasted into a link, so plain.
-_RELATED = re.compile(r"(?:\.\./|\./)*[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md(?:#[^\s<>\"'&()\[\]\\`]+)?")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    date: dt.date
-    sections: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -88,176 +70,6 @@ def is_searchable(rel: str) -> bool:
     return not (rel == "index.md" or rel.endswith("/index.md") or rel == "tags.md")
 
 
-def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (yaml_text, body, body_line). A page without front matter has empty yaml_text."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return "", text, 1
-    body_line = text.count("\n", 0, match.end()) + 1
-    return match.group(1) or "", text[match.end():], body_line
-
-
-@lru_cache(maxsize=1)
-def _loader():
-    import yaml
-
-    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~10x faster on 10k pages
-        """SafeLoader that keeps an impossible date (2026-13-40) as text for the schema to report."""
-
-        def construct_yaml_timestamp(self, node):
-            try:
-                return super().construct_yaml_timestamp(node)
-            except ValueError:
-                return self.construct_scalar(node)
-
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
-    return Loader
-
-
-def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
-    import yaml
-
-    try:
-        loader = _loader()(yaml_text)  # one parse: the node gives key lines, the data its values
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except UnicodeEncodeError as err:  # a lone surrogate: not text a file can hold
-        line = yaml_text.count("\n", 0, err.start) + 2
-        raise PageError("front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。", path=rel, line=line) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
-        problem = getattr(err, "problem", None) or str(err)
-        raise PageError(f"front matter 不是有效的 YAML（{problem}）。请检查缩进、冒号和引号。", path=rel, line=line) from None
-    if data is None:
-        return {}, {}
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise PageError("front matter 必须是`键: 值`的形式。", path=rel, line=2)
-    key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-    return data, key_lines
-
-
-class _Reader:
-    """Validates one page's front matter, collecting the line of each problem."""
-
-    def __init__(self, rel: str, meta: dict, key_lines: dict):
-        self.rel, self.meta, self.key_lines = rel, meta, key_lines
-
-    def fail(self, key: str, message: str) -> PageError:
-        return PageError(message, path=self.rel, line=self.key_lines.get(key, 1))
-
-    def text(self, key: str, *, required: bool = True) -> str | None:
-        value = self.meta.get(key)
-        if value is None:
-            if required:
-                raise self.fail(key, f"缺少必填字段 `{key}`。请在 front matter 中添加，例如 `{key}: …`。")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"字段 `{key}` 必须是非空文字。")
-        self.plain(key, value)
-        self.no_markup(key, value)
-        return value.strip()
-
-    def plain(self, key: str, value: str) -> None:
-        if _CONTROL.search(value):
-            raise self.fail(key, f"字段 `{key}` 中有看不见的控制字符（U+{ord(_CONTROL.search(value).group()):04X}），"
-                                 "它会扰乱终端和网页的显示。请删除后重新输入这段文字。")
-
-    def no_markup(self, key: str, value: str, *, line: int | None = None) -> None:
-        """The theme prints titles, tags and the description into the HTML unescaped (navigation,
-        <title>, headings, tag chips, a meta attribute): markup there would run in the reader's
-        browser. A title taken from the first heading is held to the same rule, at its line."""
-        if key not in SHOWN_AS_HTML:
-            return
-        what = f"字段 `{key}` " if line is None else "用作页面标题的第一个标题"
-        char = next((c for c in value if c in _MARKUP), None)
-        if char is not None:
-            raise PageError(f"{what}中的 `{char}` 会被网站当作网页代码，可能在读者的浏览器里运行脚本。"
-                            f"请删除，或改用{_MARKUP[char]}。", path=self.rel, line=line or self.key_lines.get(key, 1))
-
-    def text_list(self, key: str, *, required: bool = True, min_items: int = 1) -> tuple[str, ...]:
-        value = self.meta.get(key)
-        if value is None:
-            if required:
-                raise self.fail(key, f"缺少必填字段 `{key}`。请写成列表，例如 `{key}: [甲, 乙]`。")
-            return ()
-        if isinstance(value, str):
-            raise self.fail(key, f"字段 `{key}` 必须是列表，例如 `{key}: [{value}]`。")
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, f"字段 `{key}` 必须是由非空文字组成的列表。")
-        if len(value) < min_items:
-            raise self.fail(key, f"字段 `{key}` 至少需要 {min_items} 项。")
-        for item in value:
-            self.plain(key, item)
-        return tuple(v.strip() for v in value)
-
-    def tags(self) -> tuple[str, ...]:
-        tags = self.text_list("tags")
-        for tag in tags:
-            self.no_markup("tags", tag)
-            if re.search(r"[\s,，、;；]", tag):
-                raise self.fail("tags", f"标签“{tag}”里有空格或逗号。每个标签单独写，用英文逗号分隔，例如 `tags: [停水, 赔偿]`。")
-        return tags
-
-    def status(self) -> str:
-        status = self.text("status")
-        if status not in STATUSES:
-            raise self.fail("status", f"字段 `status` 只能是 {' 或 '.join(STATUSES)}（当前为 `{status}`）。")
-        return status
-
-    def related(self) -> tuple[str, ...]:
-        related = self.text_list("related", required=False)
-        for target in related:
-            if not _RELATED.fullmatch(target):
-                raise self.fail("related", f"`related` 中的“{target}”不是页面的相对路径。请写成 "
-                                           "`../privacy/find-owner-contact.md` 的形式（可以带 `#锚点`，不能有空格、引号或尖括号）。")
-        return related
-
-    def date(self, key: str, *, required: bool = True) -> dt.date | None:
-        value = self.meta.get(key)
-        if value is None and not required:
-            return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if not isinstance(value, dt.date):
-            raise self.fail(key, f"字段 `{key}` 必须是日期，格式为 YYYY-MM-DD，例如 `{key}: 2026-11-26`。")
-        return value
-
-    def integer(self, key: str) -> int | None:
-        value = self.meta.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"字段 `{key}` 必须是整数。")
-        return value
-
-    def source(self) -> Source | None:
-        value = self.meta.get("source")
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.fail("source", "字段 `source` 必须包含 `title`、`date` 和 `sections`。")
-        title = value.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise self.fail("source", "`source.title` 必须是来源文章的标题。")
-        date = value.get("date")
-        if isinstance(date, dt.datetime):
-            date = date.date()
-        if not isinstance(date, dt.date):
-            raise self.fail("source", "`source.date` 必须是日期，格式为 YYYY-MM-DD。")
-        sections = value.get("sections")
-        if (
-            not isinstance(sections, list)
-            or not sections
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n in SOURCE_SECTIONS for n in sections)
-        ):
-            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表（一 … 十 对应 1 … 10）。")
-        return Source(title.strip(), date, tuple(sections))
-
-
 # MkDocs reads leading `key: value` lines of a page without `---` as metadata (MultiMarkdown style)
 # and hands them to the theme unchecked: a page must not start like that.
 _MULTIMARKDOWN_META = re.compile(r"\A[ ]{0,3}[A-Za-z0-9_-]+:")
@@ -269,8 +81,8 @@ def parse_page(text: str, rel: str) -> Page:
     if body_line == 1 and _MULTIMARKDOWN_META.match(text):
         raise PageError("页面的第一行是 `名称: 值` 的形式，网站会把它当作页面信息，而不检查。页面信息请写在两行 `---` 之间"
                         "（见 CONTRIBUTING.md 的“页面信息”）；如果这是正文，请换一种开头。", path=rel, line=1)
-    meta, key_lines = _parse_yaml(yaml_text, rel) if yaml_text else ({}, {})
-    reader = _Reader(rel, meta, key_lines)
+    meta, key_lines = parse_yaml(yaml_text, rel) if yaml_text else ({}, {})
+    reader = FieldReader(rel, meta, key_lines)
     parts = rel.split("/")
     is_question = len(parts) == 2 and parts[1] != "index.md" and not rel.startswith(("assets/", "law/"))
     if not is_question:
@@ -428,6 +240,28 @@ class Library:
         """Category folder -> its index page."""
         dirs = {p.category_dir for p in self.questions}
         return {d: self.pages[f"{d}/index.md"] for d in sorted(dirs) if f"{d}/index.md" in self.pages}
+
+    def find(self, wanted: str, site_url: str) -> Page:
+        """The page a user means: its path (with or without docs/ and .md), its URL, its title or
+        one of its other phrasings, or the one title containing `wanted`."""
+        key = wanted.removeprefix("docs/")
+        if key.startswith(site_url) and site_url:
+            key = key[len(site_url):]
+        key = key.strip("/")
+        candidates = [key, key + ".md", key + "/index.md"] if key else ["index.md"]
+        for candidate in candidates:
+            if candidate in self.pages:
+                return self.pages[candidate]
+        exact = [p for p in self.pages.values() if p.title == wanted or wanted in p.aliases]
+        if len(exact) == 1:
+            return exact[0]
+        partial = [p for p in self.pages.values() if wanted and wanted in p.title]
+        if len(partial) == 1:
+            return partial[0]
+        if partial:
+            names = "\n".join(f"  {p.path}  {p.title}" for p in partial)
+            raise KbError(f"“{wanted}”对应多个页面，请给出路径：\n{names}")
+        raise KbError(f"找不到页面“{wanted}”。请给出 docs/ 下的路径，或先用 `kb search {wanted}` 查找。")
 
 
 def load_library(docs_dir: Path, paths: list[str] | None = None) -> Library:
