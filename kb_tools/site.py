@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from kb_tools.pages import Library, Page, resolve_link
+from kb_tools.sections import ALIASES, PROVENANCE, RELATED
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 REVIEW_NOTICE = "本页内容尚待编辑审核，仅供参考；如与实际情况不符，请以物业服务合同和现行法规为准。"
@@ -62,16 +63,16 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
         head = f'!!! warning "本页内容待审核"\n\n    {note}\n\n'
     tail = ["", ""]
     if page.aliases:
-        tail += ["## 其他问法", ""] + [f"- {_escape_inline(a)}" for a in page.aliases] + [""]
+        tail += [f"## {ALIASES}", ""] + [f"- {_escape_inline(a)}" for a in page.aliases] + [""]
     if page.related:
-        tail += ["## 相关问题", ""]
+        tail += [f"## {RELATED}", ""]
         for target in page.related:
             other = library.pages.get(resolve_link(page.path, target) or "")
             title = _escape_inline(other.title) if other else target
             tail.append(f"- [{title}]({target})")
         tail.append("")
     # One paragraph per fact: a line break inside a Chinese paragraph renders as a stray space.
-    tail += ["## 来源与审核", ""]
+    tail += [f"## {PROVENANCE}", ""]
     if page.source:
         tail += [
             f"本页整理自《{_escape_inline(page.source.title)}》（{page.source.date.isoformat()}）"
