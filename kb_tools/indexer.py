@@ -24,8 +24,8 @@ from kb_tools.documents import PARALLEL_MIN_PAGES, documents
 from kb_tools.errors import IndexBusy, IndexUnavailable, KbError, os_reason
 from kb_tools.pages import Library, file_digest, is_searchable, load_library, page_paths
 from kb_tools.project import Project
-from kb_tools.text import (DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, Resources, load_resources,
-                           query_dictionary)
+from kb_tools.query import query_dictionary
+from kb_tools.text import DATA_DIR, PIPELINE_VERSION, RESOURCE_FILES, IndexSegmenter, Resources, load_resources
 
 
 @dataclass

@@ -10,8 +10,9 @@ JavaScript twin: `Analyzer` in overrides/assets/javascripts/kb-search-worker.js 
 file (search/kb-index.json, kb_tools.site_search) carries with every pattern and setting.
 tests/test_query_agreement.py compares the two on thousands of generated queries.
 
-Cold start matters (staff search during a call), so this module imports neither jieba nor
-OpenCC: the index's query dictionary carries what segmentation and conversion need.
+The query dictionary's format has its home here: index builds write it (query_dictionary) and
+searches read it (QueryDictionary). Cold start matters (staff search during a call), so a search
+loads neither jieba nor OpenCC: the dictionary carries what segmentation and conversion need.
 
 The answer/no-answer decision (whether the best hits answer the question, or the reader should
 be told "we have no page on that") belongs here, beside the plans, when it is built; its twin
@@ -25,13 +26,72 @@ import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kb_tools.errors import IndexUnavailable
 from kb_tools.ranking import MAX_QUERY_CHARS, MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, idf
 from kb_tools.segment import Segmenter
-from kb_tools.text import clean, is_term
+from kb_tools.text import PIPELINE_VERSION, IndexSegmenter, Resources, clean, is_term, opencc_t2s
 
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+# -- the query dictionary, written by index builds (kb_tools.indexer, kb_tools.site_search) -----
+
+def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, resources: Resources) -> dict:
+    """What a query needs to be segmented like the index, without jieba: the index's own
+    vocabulary with jieba's frequencies and document frequencies, the domain words, synonyms,
+    stop words and OpenCC's character table. The CLI and the site's search worker both read it."""
+    freq = segmenter.frequencies
+    words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
+    for word in resources.domain_words:
+        words.setdefault(word, [freq.get(word) or 1, 0])
+    return {
+        "pipeline_version": PIPELINE_VERSION,
+        "total": segmenter.total,
+        "docs": docs,
+        "words": words,
+        "synonyms": [list(g) for g in resources.synonyms],
+        "stopwords": sorted(resources.stopwords),
+        "t2s": t2s_char_table(),
+        "t2s_phrases": t2s_phrase_table(words),
+    }
+
+
+def t2s_phrase_table(words) -> dict[str, str]:
+    """OpenCC's phrase conversions that the character table gets wrong, for the given simplified
+    words: 瞭解 → 了解 (character by character 瞭 stays 瞭). Queries need no more than the
+    index's own words: a phrase the index does not hold cannot match anyway."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    chars = t2s_char_table()
+    phrases = {}
+    for word in words:
+        if len(word) < 2 or word.isascii():
+            continue
+        traditional = to_traditional.convert(word)
+        if traditional != word and opencc_t2s().convert(traditional) == word \
+                and "".join(chars.get(c, c) for c in traditional) != word:
+            phrases[traditional] = word
+    return phrases
+
+
+@lru_cache(maxsize=1)
+def t2s_char_table() -> dict[str, str]:
+    """OpenCC's character-level t2s mapping for every CJK ideograph it changes.
+
+    With t2s_phrase_table() it is how queries are converted, in the CLI and in the browser alike:
+    the index build stores both, so a query never loads OpenCC itself."""
+    chars = [chr(c) for lo, hi in CJK_RANGES for c in range(lo, hi + 1)]
+    converted = opencc_t2s().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # OpenCC never merges lines; be safe if it ever does
+        converted = [opencc_t2s().convert(c) for c in chars]
+    return {c: s for c, s in zip(chars, converted) if s != c and len(s) == 1}
+
+
+# -- read and used by searches ----------------------------------------------------------------
 
 @dataclass
 class QueryPlan:

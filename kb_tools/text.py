@@ -7,7 +7,8 @@
   traditional -> simplified with OpenCC's own data, lower-case. No stemming.
 * Index time segments with jieba in search mode, with the project's domain dictionary.
 * Query time segments with kb_tools.segment over a compact dictionary that the index build
-  writes from the index's own vocabulary (jieba's frequencies), so query terms are index terms.
+  writes from the index's own vocabulary (jieba's frequencies), so query terms are index terms
+  (kb_tools.query writes and reads that dictionary).
 
 The resources editors change by pull request live in kb_tools/data/. PIPELINE_VERSION is bumped
 whenever the same input would give different terms; the index stores it with a fingerprint of
@@ -36,7 +37,6 @@ _UNSAFE = re.compile(UNSAFE)
 # A term must hold a letter, a digit or a CJK ideograph; punctuation-only tokens are dropped.
 WORDLIKE = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _WORDLIKE = re.compile(WORDLIKE)
-CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def load_resources(data_dir: Path = DATA_DIR) -> Resources:
 
 
 @lru_cache(maxsize=1)
-def _opencc():
+def opencc_t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -107,7 +107,7 @@ def to_simplified(text: str) -> str:
     """Traditional -> simplified with OpenCC (phrase-aware)."""
     if text.isascii():
         return text
-    return _opencc().convert(text)
+    return opencc_t2s().convert(text)
 
 
 def clean(text: str) -> str:
@@ -121,38 +121,6 @@ def normalize(text: str) -> str:
 
 def is_term(token: str, stopwords: frozenset[str]) -> bool:
     return bool(_WORDLIKE.search(token)) and token not in stopwords
-
-
-def t2s_phrase_table(words) -> dict[str, str]:
-    """OpenCC's phrase conversions that the character table gets wrong, for the given simplified
-    words: 瞭解 → 了解 (character by character 瞭 stays 瞭). Queries need no more than the
-    index's own words: a phrase the index does not hold cannot match anyway."""
-    import opencc
-
-    to_traditional = opencc.OpenCC("s2t")
-    chars = t2s_char_table()
-    phrases = {}
-    for word in words:
-        if len(word) < 2 or word.isascii():
-            continue
-        traditional = to_traditional.convert(word)
-        if traditional != word and _opencc().convert(traditional) == word \
-                and "".join(chars.get(c, c) for c in traditional) != word:
-            phrases[traditional] = word
-    return phrases
-
-
-@lru_cache(maxsize=1)
-def t2s_char_table() -> dict[str, str]:
-    """OpenCC's character-level t2s mapping for every CJK ideograph it changes.
-
-    With t2s_phrase_table() it is how queries are converted, in the CLI and in the browser alike:
-    the index build stores both, so a query never loads OpenCC itself."""
-    chars = [chr(c) for lo, hi in CJK_RANGES for c in range(lo, hi + 1)]
-    converted = _opencc().convert("\n".join(chars)).split("\n")
-    if len(converted) != len(chars):  # OpenCC never merges lines; be safe if it ever does
-        converted = [_opencc().convert(c) for c in chars]
-    return {c: s for c, s in zip(chars, converted) if s != c and len(s) == 1}
 
 
 class IndexSegmenter:
@@ -187,23 +155,3 @@ class IndexSegmenter:
         for word, start, end in self.tokenizer.tokenize(text, mode="search", HMM=False):
             if is_term(word, stop):
                 yield word, start, end
-
-
-def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, resources: Resources) -> dict:
-    """What a query needs to be segmented like the index, without jieba: the index's own
-    vocabulary with jieba's frequencies and document frequencies, the domain words, synonyms,
-    stop words and OpenCC's character table. The CLI and the site's search worker both read it."""
-    freq = segmenter.frequencies
-    words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
-    for word in resources.domain_words:
-        words.setdefault(word, [freq.get(word) or 1, 0])
-    return {
-        "pipeline_version": PIPELINE_VERSION,
-        "total": segmenter.total,
-        "docs": docs,
-        "words": words,
-        "synonyms": [list(g) for g in resources.synonyms],
-        "stopwords": sorted(resources.stopwords),
-        "t2s": t2s_char_table(),
-        "t2s_phrases": t2s_phrase_table(words),
-    }
