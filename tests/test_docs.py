@@ -40,3 +40,9 @@ def test_every_command_has_chinese_help_and_is_documented():
         for action in sub._actions:
             if action.dest != "help":
                 assert action.help and re.search(r"[\u4e00-\u9fff]", action.help), f"kb {name} {action.dest}"
+
+
+def test_readme_says_where_each_module_is():
+    modules = sorted(p.name for p in (ROOT / "kb_tools").glob("*.py") if not p.name.startswith("__"))
+    listed = set(re.findall(r"`([a-z_]+\.py)`", README))
+    assert [name for name in modules if name not in listed] == []
