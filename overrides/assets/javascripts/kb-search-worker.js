@@ -23,8 +23,7 @@ var MSG_RESULT = 3;
 
 var MAX_RESULTS = 20;
 
-
-/* ---- the text pipeline (kb_tools/text.py, kb_tools/segment.py) ---------------------------- */
+/* ---- the query side (kb_tools/query.py, kb_tools/segment.py) ------------------------------ */
 
 function Analyzer(dict, patterns) {
   this.unsafe = new RegExp(patterns.unsafe, "gu");
