@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_tools import engine, store
-from kb_tools.documents import PARALLEL_MIN_PAGES, documents
 from kb_tools.errors import IndexBusy, IndexUnavailable, KbError, os_reason
 from kb_tools.pages import Library, file_digest, is_searchable, load_library, page_paths
 from kb_tools.project import Project
@@ -168,6 +167,8 @@ def record_checked(project: Project, plan: BuildPlan) -> None:
 
 def add_documents(writer, todo, progress=None) -> None:
     """Analyse and add each (page, digest); `progress(done, total)` after each page."""
+    from kb_tools.documents import documents  # builds only: `kb search`'s freshness check never needs it
+
     for done, document in enumerate(documents(todo), 1):
         engine.add(writer, document)
         if progress:
@@ -187,6 +188,8 @@ def write_generation(project: Project, plan: BuildPlan, tmp: Path, progress=None
     engine.set_index_segmenter(segmenter)
     pages = plan.library.pages
     todo = [(pages[path], plan.digests[path]) for path in report.added + report.changed]
+    from kb_tools.documents import PARALLEL_MIN_PAGES
+
     large = report.full and len(todo) >= PARALLEL_MIN_PAGES
     writer = engine.writer(ix, processes=(os.cpu_count() or 1) if large else 1)
     try:
