@@ -23,7 +23,7 @@ UNTOUCHABLE = [
     "```python\nprint(\"停水,两天\")\n```",
     "> ```python\n> print(\"停水,两天\")\n> ```",
     "- 列表里的代码：\n\n    ```text\n    停水,两天?\n    ```",
-    "    indented(code,块)\n    第二行,代码",
+    "说明：\n\n    indented(code,块)\n    第二行,代码",  # after a paragraph: after a list item it would be prose
     "<pre>\n停水,两天(通知)\n</pre>",
     "见 `停水,两天` 说明",
     "网址 https://example.com/停水?a=1&b=(2) 可以打开",

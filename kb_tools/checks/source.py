@@ -125,7 +125,8 @@ class Atom:
     end: int  # index after the atom (after the whole code span or URL for a TOKEN)
 
 
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+# As HTML5 reads it: `<!-->` and `<!--->` are whole (empty) comments, and `--!>` closes one too.
+HTML_COMMENT = re.compile(r"<!--(?:-?>|.*?(?:--!?>|$))")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|tel):[^<>\s]*>", re.I)
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
@@ -198,7 +199,7 @@ def prose_atoms(text: str, *, markdown: bool = True) -> list[Atom]:
             take(match.start(group), match.end(group), kind)
 
     if markdown:
-        take_all(_COMMENT, _DROP)
+        take_all(HTML_COMMENT, _DROP)
         take_all(_CODE_SPAN, _TOKEN)
         take_all(_AUTOLINK, _TOKEN)
         take_all(_REF_DEFINITION, _DROP)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from kb_tools.checks.fix import apply_edits
 from kb_tools.checks.rules import Edit, Finding
-from kb_tools.checks.source import (TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin, link_destinations,
+from kb_tools.checks.source import (HTML_COMMENT, TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin, link_destinations,
                                     prose_atoms)
 from kb_tools.text import DATA_DIR
 
@@ -21,7 +21,7 @@ SHOWN_KEYS = ("title", "aliases", "description", "review_note")
 NAME_KEYS = ("tags", "category")
 CONTEXT = 4
 MAX_PASSES = 5  # a repair can make a neighbour checkable (a look-alike becomes a Han character)
-_CLOSED_MARKUP = (("<!--", "-->"), ("</", ">"), ("{", "}"))  # markup that ends the word before it
+_CLOSED_MARKUP = (("</", ">"), ("{", "}"))  # markup that ends the word before it (and comments)
 
 
 def check(source: SourceFile) -> list[Finding]:
@@ -142,6 +142,8 @@ def _space_position(text: str, start: int, end: int) -> int:
         elif char == "]":
             i = destinations.get(i + 1, i + 1)
             pos = i
+        elif comment := HTML_COMMENT.match(text, i):
+            pos = i = min(comment.end(), end)
         elif closer := next((c for o, c in _CLOSED_MARKUP if text.startswith(o, i)), None):
             found = text.find(closer, i)
             pos = i = end if found == -1 else found + len(closer)
