@@ -58,6 +58,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if not 0 <= value <= 3650:
+        raise argparse.ArgumentTypeError("必须在 0 到 3650 之间")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kb",
@@ -123,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="业主可能怎样问同一个问题，可以重复使用本参数给出多个")
     p.add_argument("--slug", metavar="文件名", help="文件名：小写英文单词，用连字符连接，例如 power-outage")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("review-due", help="列出需要重新审核的页面",
+                       description="列出审核日期已超过审核周期（kb_tools/data/check_policy.yml，与规则 KB107 相同）的页面，"
+                                   "最早到期的在前。只是提醒：无论有没有到期的页面，退出码都是 0。",
+                       epilog="示例：kb review-due --within 30")
+    p.add_argument("--within", type=_days, default=0, metavar="天数",
+                   help="把今后这么多天内到期的页面也列出来（默认 0：只列已到期的）")
+    p.set_defaults(func=cmd_review_due)
 
     p = sub.add_parser("urls", help="列出或登记网站已发布的网址",
                        description="列出每个页面的网址、重定向，以及已发布却没有页面的网址（有则退出码为 1）。"
@@ -391,6 +409,17 @@ def cmd_new(args) -> int:
           f"  2. 运行 kb check {shown(created.path)} 检查；\n"
           "  3. 审核通过后，把 status 改为 published，reviewed 改为审核当天的日期。")
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_review_due(args) -> int:
+    from kb_tools import clock
+    from kb_tools.review import format_report, review_due
+
+    project = _project()
+    report = review_due(project.docs_dir, clock.today(), within_days=args.within)
+    docs_label = os.path.relpath(project.docs_dir, project.root)
+    print("\n".join(format_report(report, docs_label)))
+    return EXIT_OK
 
 
 def cmd_urls(args) -> int:

@@ -23,7 +23,7 @@ from kb_tools.errors import KbError, PageError
 from kb_tools.pages import load_library, page_paths
 from kb_tools.project import Project
 
-from conftest import ROOT, copy_site
+from conftest import ROOT, TODAY, copy_site
 
 WATER = "compensation/water-outage.md"
 FLOOR = "compensation/soaked-floor.md"
@@ -55,7 +55,7 @@ def kb(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def findings_of(project: Project, *files: str, today: dt.date | None = None) -> list[str]:
-    report = run_checks(project, list(files) or None, today=today or dt.date(2026, 11, 26))
+    report = run_checks(project, list(files) or None, today=today or TODAY)
     return [str(f) for f in report.findings]
 
 
@@ -69,8 +69,20 @@ def test_clean_copy_passes(site, capsys):
 
 def test_repository_itself_passes(tmp_path):
     """The real repository, its own (possibly empty) URL manifest included; the index goes to tmp_path."""
-    report = run_checks(Project(ROOT, index_path=tmp_path / "index"))
+    report = run_checks(Project(ROOT, index_path=tmp_path / "index"), today=TODAY)
     assert [str(f) for f in report.findings] == [] and report.notes == []
+
+
+def test_repository_has_no_errors_two_years_later(tmp_path):
+    """Time alone never blocks a pull request: later, every question page is due for review (a
+    warning, exit code 0) and nothing else changes."""
+    project = Project(ROOT, index_path=tmp_path / "index")
+    later = TODAY.replace(year=TODAY.year + 2)
+    report = run_checks(project, today=later)
+    assert report.errors == [] and report.notes == []
+    questions = {f"docs/{p.path}" for p in load_library(project.docs_dir).questions}
+    assert {f.path for f in report.warnings} == questions
+    assert {f.code for f in report.warnings} == {"KB107"}
 
 
 def test_every_rule_has_a_number_a_title_and_a_severity():
@@ -238,16 +250,25 @@ def test_kb107_kb108_review_dates(site, reviewed, expected):
 def test_kb107_warning_alone_exits_zero(site, capsys):
     plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2020-01-01")
     code, out, err = kb(capsys, "check")
-    age = (dt.date.today() - dt.date(2020, 1, 1)).days
+    age = (TODAY - dt.date(2020, 1, 1)).days
     assert code == 0
     assert out == (f"docs/{WATER}:12: KB107: 警告：上次审核是 2020-01-01，已过去 {age} 天（审核周期为 365 天）。"
                    "请核对内容是否仍然准确，然后把 `reviewed` 改为核对当天的日期。\n")
     assert err.endswith("0 个错误，1 个警告。警告不影响发布，但请尽量处理。\n")
 
 
-def test_kb109_template_text_left_in(site):
+def test_kb109_template_text_left_in_a_draft(site):
     line = append(site, WATER, "待填写：第一步做什么。")
     assert findings_of(site) == [f"docs/{WATER}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
+
+
+def test_kb112_template_text_left_in_a_published_page_blocks(site, capsys):
+    plant(site, WATER, "status: needs-review", "status: published")
+    line = append(site, WATER, "待填写：第一步做什么。")
+    code, out, _ = kb(capsys, "check")
+    assert code == 1
+    assert out == (f"docs/{WATER}:{line}: KB112: 页面已发布（`status: published`），却还有模板文字“待填写”。"
+                   "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。\n")
 
 
 # -- KB2xx: links and anchors ---------------------------------------------------------------------
@@ -616,7 +637,7 @@ MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",
 
 
 def test_body_rules_have_markdown_examples():
-    assert MARKDOWN_EXAMPLES == ["KB106", "KB109", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
+    assert MARKDOWN_EXAMPLES == ["KB106", "KB112", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
                                  "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB501", "KB502", "KB503"]
 
 
