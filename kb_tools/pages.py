@@ -128,10 +128,12 @@ def _parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
         line = yaml_text.count("\n", 0, err.start) + 2
         raise PageError("front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。", path=rel, line=line) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
-        problem = getattr(err, "problem", None) or str(err)
-        raise PageError(f"front matter 不是有效的 YAML（{problem}）。请检查缩进、冒号和引号。", path=rel, line=line) from None
+        from kb_tools.yaml_errors import explain
+
+        found = explain(err, yaml_text)
+        line = found.line + 1  # the opening --- comes first
+        raise PageError(f"front matter 格式有误（第 {line} 行第 {found.column} 列）：{found.message}",
+                        path=rel, line=line) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):

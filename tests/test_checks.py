@@ -257,6 +257,15 @@ def test_kb107_warning_alone_exits_zero(site, capsys):
     assert err.endswith("0 个错误，1 个警告。警告不影响发布，但请尽量处理。\n")
 
 
+def test_yaml_mistake_is_reported_in_chinese_on_the_line_of_the_mistake(site, capsys):
+    """PyYAML notices a missing `]` on the next line; the editor is sent to the line with the `[`."""
+    line = plant(site, WATER, "tags: [停水, 赔偿, 维修]", "tags: [停水, 赔偿, 维修")
+    code, out, _ = kb(capsys, "check", f"docs/{WATER}")
+    assert code == 1
+    assert out == (f"docs/{WATER}:{line}: KB101: front matter 格式有误（第 {line} 行第 18 列）：缺少“]”："
+                   "这一行第 7 列的“[”没有配对的“]”。请在这一行末尾补上“]”，例如 `tags: [停水, 赔偿]`。\n")
+
+
 def test_kb109_template_text_left_in_a_draft(site):
     line = append(site, WATER, "待填写：第一步做什么。")
     assert findings_of(site) == [f"docs/{WATER}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
@@ -295,14 +304,18 @@ def test_good_links_pass(site, link):
     ("[外](../../README.md)", "KB201", "链接“../../README.md”指向 docs/ 目录以外。只能链接本站的页面和文件。"),
     ("[图](../assets/logo.png)", "KB201", "链接的文件“../assets/logo.png”不存在（找不到 docs/assets/logo.png）。"),
     ("[地板](soaked-floor.md#处理方法)", "KB202",
-     "链接“soaked-floor.md#处理方法”中的锚点“#处理方法”在 docs/compensation/soaked-floor.md 中不存在。可用的锚点有：#处理步骤。"),
+     "链接“soaked-floor.md#处理方法”中的锚点“#处理方法”在 docs/compensation/soaked-floor.md 中不存在。"
+     "最接近的锚点是“#处理步骤”，请改为 `soaked-floor.md#处理步骤`。其他锚点：#其他问法、#来源与审核、#相关问题、#简要回答。"),
     ("[条文](../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息)", "KB202",
      "链接“../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息”中的锚点“#第一千零三十四条-什么是个人信息”"
-     "在 docs/law/civil-code-personal-information.md 中不存在。可用的锚点有：#第一千零三十四条、#第一千零三十六条、#第一千零三十八条。"),
-    ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。可用的锚点有：#法律依据。"),
+     "在 docs/law/civil-code-personal-information.md 中不存在。最接近的锚点是“#第一千零三十四条”，请改为 "
+     "`../law/civil-code-personal-information.md#第一千零三十四条`。"
+     "其他锚点：#第一千零三十七条、#第一千零三十三条、#第一千零三十九条、#第一千零三十二条。"),
+    ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。"
+     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#其他问法、#处理步骤、#来源与审核、#相关问题。"),
     ("[关于](../about.md#来源与审核)", "KB202",
      "链接“../about.md#来源与审核”中的锚点“#来源与审核”在 docs/about.md 中不存在。"
-     "可用的锚点有：#不构成法律意见、#内容来源、#怎样提出修改、#这是什么。"),
+     "最接近的锚点是“#内容来源”，请改为 `../about.md#内容来源`。其他锚点：#不构成法律意见、#怎样提出修改、#这是什么。"),
     ("[找人](https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/)", "KB203",
      "站内链接“https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/”写成了完整网址。请改为相对的 .md 路径，"
      "例如 `../privacy/find-owner-contact.md`：网址会变，相对路径由构建检查。"),
@@ -323,7 +336,7 @@ def test_repeated_headings_get_python_markdown_suffixes(site):
     assert good != bad
     assert findings_of(site) == [
         f"docs/{WATER}:{bad}: KB202: 链接“soaked-floor.md#注意_2”中的锚点“#注意_2”在 docs/{FLOOR} 中不存在。"
-        "可用的锚点有：#注意_1、#注意。"]
+        "最接近的锚点是“#注意_1”，请改为 `soaked-floor.md#注意_1`。其他锚点：#注意、#其他问法、#处理步骤、#来源与审核。"]
 
 
 def test_reference_style_link_is_checked(site):
