@@ -106,9 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",
-                       description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
+                       description="先运行 kb check 并显示结果，再更新索引、启动 MkDocs 预览服务器；"
+                                   "修改页面后浏览器会自动刷新。")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("build", help="先检查页面，再构建网站",
+                       description="先运行 kb check（输出与 kb check 相同）；有错误时不构建，请按提示改正。"
+                                   "没有错误时运行 mkdocs build --strict，把网站生成到 site/ 目录。",
+                       epilog="示例：kb build --site-dir /tmp/site")
+    p.add_argument("--site-dir", metavar="目录", help="网站的输出目录（默认 site/）")
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="检查页面：格式、链接、隐私、法律引用和中文排版",
                        description="按 CONTRIBUTING.md 中编号的规则（KB101 等）检查页面，每个问题输出一行"
@@ -342,9 +350,13 @@ def cmd_eval(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from kb_tools import sitebuild
     from kb_tools.indexer import ensure_fresh
 
     project = _project()
+    report = _check_and_print(project, None)
+    if report.errors:
+        _warn("预览中这些页面可能显示不正确；改正后浏览器会自动刷新，再运行 `kb check` 确认。")
     ensure_fresh(project, notify=_warn)
     from urllib.parse import urlsplit
 
@@ -352,16 +364,33 @@ def cmd_serve(args) -> int:
     path = urlsplit(project.site_url).path or "/"
     print(f"网站预览：http://{args.addr}{path}  （按 Ctrl+C 停止）", flush=True)
     os.chdir(project.root)
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's maintenance banner is not for readers
-    os.execvp(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr])
+    command = sitebuild.mkdocs_command("serve", "--dev-addr", args.addr)
+    os.execve(command[0], command, sitebuild.mkdocs_env())
     return EXIT_OK  # pragma: no cover - exec does not return
 
 
-def cmd_check(args) -> int:
-    from kb_tools.checks import run_checks
+def cmd_build(args) -> int:
+    from kb_tools import sitebuild
 
     project = _project()
-    report = run_checks(project, args.files or None, fix=args.fix, notify=_warn)
+    report = _check_and_print(project, None)
+    if report.errors:
+        _warn("没有构建网站：请先改正上面的错误。")
+        return EXIT_ERROR
+    result = sitebuild.build(project, args.site_dir)
+    if not result.ok:
+        _warn(result.log.rstrip())
+        _warn("网站构建失败（上面是 MkDocs 的原始信息）。请把它附在拉取请求或问题报告中，请维护者处理。")
+        return EXIT_ERROR
+    print(f"网站已生成到 {os.path.relpath(result.site_dir)}。")
+    return EXIT_OK
+
+
+def _check_and_print(project, files, *, fix: bool = False):
+    """Run `kb check` and print what it found, as `kb check` does."""
+    from kb_tools.checks import run_checks
+
+    report = run_checks(project, files, fix=fix, notify=_warn)
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for finding in report.findings:
         print(finding)
@@ -370,6 +399,11 @@ def cmd_check(args) -> int:
     for note in report.notes:
         _warn(note)
     _warn(report.summary())
+    return report
+
+
+def cmd_check(args) -> int:
+    report = _check_and_print(_project(), args.files or None, fix=args.fix)
     return EXIT_ERROR if report.errors else EXIT_OK
 
 
