@@ -68,6 +68,15 @@ def _days(text: str) -> int:
     return value
 
 
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kb",
@@ -141,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="业主可能怎样问同一个问题，可以重复使用本参数给出多个")
     p.add_argument("--slug", metavar="文件名", help="文件名：小写英文单词，用连字符连接，例如 power-outage")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="把一篇文章导入为待审核的问题页面",
+                       description="读入一篇文章（纯文本、Markdown 或 HTML 文件），每找到一个问题就新建一个待审核的问题页面："
+                                   "问题作标题，答案作正文，出处（文章标题、日期、第几节）按文章填好。网页的导航、浏览次数、"
+                                   "投票按钮、评论区和广告会去掉，并逐条列出去掉了什么、为什么。不会覆盖已有的页面。",
+                       epilog="示例：kb import 文章.txt --category 沟通与投诉 --prefix owner-faq")
+    p.add_argument("file", metavar="文章", help="文章文件：.txt、.md 或 .html（UTF-8 或 GBK 编码）")
+    p.add_argument("--category", required=True, metavar="分类", help="页面放入的分类：分类名称或目录名，例如 沟通与投诉 或 service")
+    p.add_argument("--prefix", metavar="前缀",
+                   help="文件名前缀：小写英文单词，用连字符连接；文件名是“前缀-节号.md”（默认 imported-文章日期）")
+    p.add_argument("--tag", action="append", default=[], metavar="标签", help="给每个页面都加上的标签，可以重复使用本参数")
+    p.add_argument("--date", type=_iso_date, metavar="日期", help="文章的发布日期（YYYY-MM-DD），文章里没有写明时必须给出")
+    p.add_argument("--dry-run", action="store_true", help="只列出将要创建的页面和去掉的内容，不写入文件")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("review-due", help="列出需要重新审核的页面",
                        description="列出审核日期已超过审核周期（kb_tools/data/check_policy.yml，与规则 KB107 相同）的页面，"
@@ -442,6 +465,34 @@ def cmd_new(args) -> int:
           "  1. 打开这个文件，把“待填写”换成真正的内容；\n"
           f"  2. 运行 kb check {shown(created.path)} 检查；\n"
           "  3. 审核通过后，把 status 改为 published，reviewed 改为审核当天的日期。")
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from kb_tools.importer import plan_import, write_import
+
+    project = _project()
+    plan = plan_import(project, Path(args.file), category=args.category, prefix=args.prefix, tags=args.tag,
+                       date=args.date)
+    print(f"从 {plan.article} 读到《{plan.title}》（{plan.date.isoformat()}），按{plan.layout}找到 {plan.found} 个问题。")
+    if not args.dry_run:
+        write_import(project, plan)
+    done = "将创建" if args.dry_run else "已创建"
+    print(f"{done} {len(plan.drafts)} 个页面（状态：待审核{'；试运行，没有写入文件' if args.dry_run else ''}）：")
+    for draft in plan.drafts:
+        print(f"  docs/{draft.rel}  第 {draft.number} 节  {draft.title}")
+    if plan.dropped:
+        print(f"去掉了 {len(plan.dropped)} 处内容，请对照原文确认没有丢掉有用的信息：")
+        for dropped in plan.dropped:
+            print(f"  {dropped}")
+    for note in plan.notes:
+        print(f"提醒：{note}")
+    if args.dry_run or not plan.drafts:
+        return EXIT_OK
+    report = _check_and_print(project, [str(project.docs_dir / d.rel) for d in plan.drafts])
+    print("下一步：逐页核对问题和答案，补上标签和其他问法，审核通过后把 status 改为 published。")
     return EXIT_ERROR if report.errors else EXIT_OK
 
 

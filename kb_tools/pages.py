@@ -24,7 +24,6 @@ from kb_tools.errors import FileRefused, PageError
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
 OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
-SOURCE_SECTIONS = range(1, 11)
 OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
 SHOWN_AS_HTML = ("title", "tags", "description")
 # The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
@@ -254,9 +253,9 @@ class _Reader:
         if (
             not isinstance(sections, list)
             or not sections
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n in SOURCE_SECTIONS for n in sections)
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sections)
         ):
-            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表（一 … 十 对应 1 … 10）。")
+            raise self.fail("source", "`source.sections` 必须是正整数列表：来源文章的第几节（一、二、三 … 写作 1, 2, 3 …）。")
         return Source(title.strip(), date, tuple(sections))
 
 

@@ -47,7 +47,7 @@ def test_question_page_becomes_a_typed_record():
     ({"status": "done"}, 7, "字段 `status` 只能是 published 或 needs-review"),
     ({"tags": "停水"}, 4, "字段 `tags` 必须是列表"),
     ({"aliases": "[]"}, 5, "字段 `aliases` 至少需要 1 项"),
-    ({"source": "{title: 来源, date: 2023-11-21, sections: [11]}"}, 8, "`source.sections` 必须是 1 到 10 之间的整数列表"),
+    ({"source": "{title: 来源, date: 2023-11-21, sections: [0]}"}, 8, "`source.sections` 必须是正整数列表"),
     ({"author": "张三"}, 8, "未知字段 `author`"),
     ({"tags": "[停水， 赔偿]"}, 4, "标签“停水， 赔偿”里有空格或逗号"),
     ({"tags": "[停水, '<svg/onload=alert(1)>']"}, 4, "字段 `tags` 中的 `<` 会被网站当作网页代码"),
