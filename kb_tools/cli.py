@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="文件", help="要检查的页面或目录（默认检查全部）")
     p.add_argument("--fix", action="store_true",
                    help="自动修正排版问题（半角标点、形近字符、中英文之间的空格），其余内容保持不变")
+    p.add_argument("--markdown", action="store_true",
+                   help="以 Markdown 表格列出给出的页面、它们的标题和状态，以及检查结果（用于拉取请求的摘要）")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("new", help="新建一个问题页面",
@@ -426,8 +428,21 @@ def _check_and_print(project, files, *, fix: bool = False):
 
 
 def cmd_check(args) -> int:
+    if args.markdown:
+        return _check_markdown(args)
     report = _check_and_print(_project(), args.files or None, fix=args.fix)
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _check_markdown(args) -> int:
+    from kb_tools.checks import run_checks, summary
+    from kb_tools.checks.runner import resolve_targets
+
+    project = _project()
+    rels = resolve_targets(project, args.files) if args.files else []
+    report = run_checks(project, args.files, fix=args.fix, notify=_warn) if rels else None
+    print(summary.markdown(project, rels, report.findings if report else []), end="")
+    return EXIT_ERROR if report and report.errors else EXIT_OK
 
 
 def cmd_new(args) -> int:
