@@ -56,7 +56,7 @@ def test_pull_request_summary_lists_the_touched_pages_with_their_findings(site, 
         f"| `docs/{WATER}` | 物业断水造成损失，能要求赔偿吗？ | 已发布 | `compensation/water-outage/` | 1 个错误，0 个警告 |",
     ]
     assert out.splitlines()[8:11] == ["", f"### `docs/{WATER}`", ""]
-    assert out.splitlines()[11:] == [f"- 第 {line} 行 KB110（错误）：页面已发布（`status: published`），却还有模板文字“待填写”。"
+    assert out.splitlines()[11:] == [f"- 第 {line} 行 KB112（错误）：页面已发布（`status: published`），却还有模板文字“待填写”。"
                                      "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。"]
 
 
