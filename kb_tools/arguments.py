@@ -55,6 +55,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if not 0 <= value <= 3650:
+        raise argparse.ArgumentTypeError("必须在 0 到 3650 之间")
+    return value
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kb",
@@ -89,8 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
 
     p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",
-                       description="先更新索引，再启动 MkDocs 预览服务器；修改页面后浏览器会自动刷新。")
+                       description="先运行 kb check 并显示结果，再更新索引、启动 MkDocs 预览服务器；"
+                                   "修改页面后浏览器会自动刷新。")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）")
+
+    p = sub.add_parser("build", help="先检查页面，再构建网站",
+                       description="先运行 kb check（输出与 kb check 相同）；有错误时不构建，请按提示改正。"
+                                   "没有错误时运行 mkdocs build --strict，把网站生成到 site/ 目录。",
+                       epilog="示例：kb build --site-dir /tmp/site")
+    p.add_argument("--site-dir", metavar="目录", help="网站的输出目录（默认 site/）")
 
     p = sub.add_parser("check", help="检查页面：格式、链接、隐私、法律引用和中文排版",
                        description="按 CONTRIBUTING.md 中编号的规则（KB101 等）检查页面，每个问题输出一行"
@@ -100,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="文件", help="要检查的页面或目录（默认检查全部）")
     p.add_argument("--fix", action="store_true",
                    help="自动修正排版问题（半角标点、形近字符、中英文之间的空格），其余内容保持不变")
+    p.add_argument("--markdown", action="store_true",
+                   help="以 Markdown 表格列出给出的页面、它们的标题和状态，以及检查结果（用于拉取请求的摘要）")
 
     p = sub.add_parser("new", help="新建一个问题页面",
                        description="按标题新建问题页面，front matter 自动填好（状态为待审核，审核日期为今天）。"
@@ -113,6 +141,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias", action="append", default=[], metavar="其他问法",
                    help="业主可能怎样问同一个问题，可以重复使用本参数给出多个")
     p.add_argument("--slug", metavar="文件名", help="文件名：小写英文单词，用连字符连接，例如 power-outage")
+
+    p = sub.add_parser("import", help="把一篇文章导入为待审核的问题页面",
+                       description="读入一篇文章（纯文本、Markdown 或 HTML 文件），每找到一个问题就新建一个待审核的问题页面："
+                                   "问题作标题，答案作正文，出处（文章标题、日期、第几节）按文章填好。网页的导航、浏览次数、"
+                                   "投票按钮、评论区和广告会去掉，并逐条列出去掉了什么、为什么。不会覆盖已有的页面。",
+                       epilog="示例：kb import 文章.txt --category 沟通与投诉 --prefix owner-faq")
+    p.add_argument("file", metavar="文章", help="文章文件：.txt、.md 或 .html（UTF-8 或 GBK 编码）")
+    p.add_argument("--category", required=True, metavar="分类", help="页面放入的分类：分类名称或目录名，例如 沟通与投诉 或 service")
+    p.add_argument("--prefix", metavar="前缀",
+                   help="文件名前缀：小写英文单词，用连字符连接；文件名是“前缀-节号.md”（默认 imported-文章日期）")
+    p.add_argument("--tag", action="append", default=[], metavar="标签", help="给每个页面都加上的标签，可以重复使用本参数")
+    p.add_argument("--date", type=_iso_date, metavar="日期", help="文章的发布日期（YYYY-MM-DD），文章里没有写明时必须给出")
+    p.add_argument("--dry-run", action="store_true", help="只列出将要创建的页面和去掉的内容，不写入文件")
+
+    p = sub.add_parser("review-due", help="列出需要重新审核的页面",
+                       description="列出审核日期已超过审核周期（kb_tools/data/check_policy.yml，与规则 KB107 相同）的页面，"
+                                   "最早到期的在前。只是提醒：无论有没有到期的页面，退出码都是 0。",
+                       epilog="示例：kb review-due --within 30")
+    p.add_argument("--within", type=_days, default=0, metavar="天数",
+                   help="把今后这么多天内到期的页面也列出来（默认 0：只列已到期的）")
 
     p = sub.add_parser("urls", help="列出或登记网站已发布的网址",
                        description="列出每个页面的网址、重定向，以及已发布却没有页面的网址（有则退出码为 1）。"

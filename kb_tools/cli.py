@@ -172,9 +172,13 @@ def cmd_eval(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from kb_tools import sitebuild
     from kb_tools.indexer import ensure_fresh
 
     project = _project()
+    report = _check_and_print(project, None)
+    if report.errors:
+        _warn("预览中这些页面可能显示不正确；改正后浏览器会自动刷新，再运行 `kb check` 确认。")
     ensure_fresh(project, notify=_warn)
     from urllib.parse import urlsplit
 
@@ -182,16 +186,33 @@ def cmd_serve(args) -> int:
     path = urlsplit(project.site_url).path or "/"
     print(f"网站预览：http://{args.addr}{path}  （按 Ctrl+C 停止）", flush=True)
     os.chdir(project.root)
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's maintenance banner is not for readers
-    os.execvp(sys.executable, [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr])
+    command = sitebuild.mkdocs_command("serve", "--dev-addr", args.addr)
+    os.execve(command[0], command, sitebuild.mkdocs_env())
     return EXIT_OK  # pragma: no cover - exec does not return
 
 
-def cmd_check(args) -> int:
-    from kb_tools.checks import run_checks
+def cmd_build(args) -> int:
+    from kb_tools import sitebuild
 
     project = _project()
-    report = run_checks(project, args.files or None, fix=args.fix, notify=_warn)
+    report = _check_and_print(project, None)
+    if report.errors:
+        _warn("没有构建网站：请先改正上面的错误。")
+        return EXIT_ERROR
+    result = sitebuild.build(project, args.site_dir)
+    if not result.ok:
+        _warn(result.log.rstrip())
+        _warn("网站构建失败（上面是 MkDocs 的原始信息）。请把它附在拉取请求或问题报告中，请维护者处理。")
+        return EXIT_ERROR
+    print(f"网站已生成到 {os.path.relpath(result.site_dir)}。")
+    return EXIT_OK
+
+
+def _check_and_print(project, files, *, fix: bool = False):
+    """Run `kb check` and print what it found, as `kb check` does."""
+    from kb_tools.checks import run_checks
+
+    report = run_checks(project, files, fix=fix, notify=_warn)
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for finding in report.findings:
         print(finding)
@@ -200,7 +221,25 @@ def cmd_check(args) -> int:
     for note in report.notes:
         _warn(note)
     _warn(report.summary())
+    return report
+
+
+def cmd_check(args) -> int:
+    if args.markdown:
+        return _check_markdown(args)
+    report = _check_and_print(_project(), args.files or None, fix=args.fix)
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _check_markdown(args) -> int:
+    from kb_tools.checks import run_checks, summary
+    from kb_tools.checks.runner import resolve_targets
+
+    project = _project()
+    rels = resolve_targets(project, args.files) if args.files else []
+    report = run_checks(project, args.files, fix=args.fix, notify=_warn) if rels else None
+    print(summary.markdown(project, rels, report.findings if report else []), end="")
+    return EXIT_ERROR if report and report.errors else EXIT_OK
 
 
 def cmd_new(args) -> int:
@@ -241,6 +280,45 @@ def cmd_new(args) -> int:
     return EXIT_ERROR if report.errors else EXIT_OK
 
 
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from kb_tools.importer import plan_import, write_import
+
+    project = _project()
+    plan = plan_import(project, Path(args.file), category=args.category, prefix=args.prefix, tags=args.tag,
+                       date=args.date)
+    print(f"从 {plan.article} 读到《{plan.title}》（{plan.date.isoformat()}），按{plan.layout}找到 {plan.found} 个问题。")
+    if not args.dry_run:
+        write_import(project, plan)
+    done = "将创建" if args.dry_run else "已创建"
+    print(f"{done} {len(plan.drafts)} 个页面（状态：待审核{'；试运行，没有写入文件' if args.dry_run else ''}）：")
+    for draft in plan.drafts:
+        print(f"  docs/{draft.rel}  第 {draft.number} 节  {draft.title}")
+    if plan.dropped:
+        print(f"去掉了 {len(plan.dropped)} 处内容，请对照原文确认没有丢掉有用的信息：")
+        for dropped in plan.dropped:
+            print(f"  {dropped}")
+    for note in plan.notes:
+        print(f"提醒：{note}")
+    if args.dry_run or not plan.drafts:
+        return EXIT_OK
+    report = _check_and_print(project, [str(project.docs_dir / d.rel) for d in plan.drafts])
+    print("下一步：逐页核对问题和答案，补上标签和其他问法，审核通过后把 status 改为 published。")
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_review_due(args) -> int:
+    from kb_tools import clock
+    from kb_tools.review import format_report, review_due
+
+    project = _project()
+    report = review_due(project.docs_dir, clock.today(), within_days=args.within)
+    docs_label = os.path.relpath(project.docs_dir, project.root)
+    print("\n".join(format_report(report, docs_label)))
+    return EXIT_OK
+
+
 def cmd_urls(args) -> int:
     from kb_tools import redirects
 
@@ -265,7 +343,8 @@ def cmd_urls(args) -> int:
 
 
 COMMANDS = {"search": cmd_search, "show": cmd_show, "index": cmd_index, "eval": cmd_eval, "serve": cmd_serve,
-            "check": cmd_check, "new": cmd_new, "urls": cmd_urls}
+            "build": cmd_build, "check": cmd_check, "new": cmd_new, "import": cmd_import, "review-due": cmd_review_due,
+            "urls": cmd_urls}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,6 @@ from kb_tools.errors import PageError
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
 OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
-SOURCE_SECTIONS = range(1, 11)
 OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
 SHOWN_AS_HTML = ("title", "tags", "description")
 # The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
@@ -75,10 +74,12 @@ def parse_yaml(yaml_text: str, rel: str) -> tuple[dict, dict]:
         line = yaml_text.count("\n", 0, err.start) + 2
         raise PageError("front matter 含有无法保存为 UTF-8 的字符，请删除后重新输入。", path=rel, line=line) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
-        problem = getattr(err, "problem", None) or str(err)
-        raise PageError(f"front matter 不是有效的 YAML（{problem}）。请检查缩进、冒号和引号。", path=rel, line=line) from None
+        from kb_tools.yaml_errors import explain
+
+        found = explain(err, yaml_text)
+        line = found.line + 1  # the opening --- comes first
+        raise PageError(f"front matter 格式有误（第 {line} 行第 {found.column} 列）：{found.message}",
+                        path=rel, line=line) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -199,7 +200,7 @@ class FieldReader:
         if (
             not isinstance(sections, list)
             or not sections
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n in SOURCE_SECTIONS for n in sections)
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sections)
         ):
-            raise self.fail("source", "`source.sections` 必须是 1 到 10 之间的整数列表（一 … 十 对应 1 … 10）。")
+            raise self.fail("source", "`source.sections` 必须是正整数列表：来源文章的第几节（一、二、三 … 写作 1, 2, 3 …）。")
         return Source(title.strip(), date, tuple(sections))

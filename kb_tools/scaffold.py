@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_tools import categories as kb_categories
-from kb_tools import redirects
+from kb_tools import clock, redirects
 from kb_tools.checks.metadata import PLACEHOLDER, normalized
 from kb_tools.checks.typography import fix_text
 from kb_tools.errors import KbError, os_reason
@@ -150,7 +150,7 @@ def create_page(project: Project, *, title: str, category: str, tags: list[str],
     slug = check_slug(project, folder, slug)
     rel = f"{folder}/{slug}.md"
     path = project.docs_dir / rel
-    text = page_text(title, categories(library)[folder], tags, aliases, today or dt.date.today())
+    text = page_text(title, categories(library)[folder], tags, aliases, today or clock.today())
     try:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import shutil
 import textwrap
@@ -13,6 +14,15 @@ from kb_tools import redirects
 from kb_tools.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+# The day every test runs on: the pages' review dates are about a day old then. A test that is
+# about another day passes `today=` or sets KB_TODAY itself; none reads the system clock.
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    """`kb` commands and checks, in this process and in the ones it starts, run on TODAY."""
+    monkeypatch.setenv("KB_TODAY", TODAY.isoformat())
 
 TINY_PAGES = {
     "index.md": """

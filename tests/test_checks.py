@@ -23,7 +23,7 @@ from kb_tools.errors import KbError, PageError
 from kb_tools.pages import load_library, page_paths
 from kb_tools.project import Project
 
-from conftest import ROOT, copy_site
+from conftest import ROOT, TODAY, copy_site
 
 WATER = "compensation/water-outage.md"
 FLOOR = "compensation/soaked-floor.md"
@@ -55,7 +55,7 @@ def kb(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def findings_of(project: Project, *files: str, today: dt.date | None = None) -> list[str]:
-    report = run_checks(project, list(files) or None, today=today or dt.date(2026, 11, 26))
+    report = run_checks(project, list(files) or None, today=today or TODAY)
     return [str(f) for f in report.findings]
 
 
@@ -69,8 +69,20 @@ def test_clean_copy_passes(site, capsys):
 
 def test_repository_itself_passes(tmp_path):
     """The real repository, its own (possibly empty) URL manifest included; the index goes to tmp_path."""
-    report = run_checks(Project(ROOT, index_path=tmp_path / "index"))
+    report = run_checks(Project(ROOT, index_path=tmp_path / "index"), today=TODAY)
     assert [str(f) for f in report.findings] == [] and report.notes == []
+
+
+def test_repository_has_no_errors_two_years_later(tmp_path):
+    """Time alone never blocks a pull request: later, every question page is due for review (a
+    warning, exit code 0) and nothing else changes."""
+    project = Project(ROOT, index_path=tmp_path / "index")
+    later = TODAY.replace(year=TODAY.year + 2)
+    report = run_checks(project, today=later)
+    assert report.errors == [] and report.notes == []
+    questions = {f"docs/{p.path}" for p in load_library(project.docs_dir).questions}
+    assert {f.path for f in report.warnings} == questions
+    assert {f.code for f in report.warnings} == {"KB107"}
 
 
 def test_every_rule_has_a_number_a_title_and_a_severity():
@@ -238,16 +250,34 @@ def test_kb107_kb108_review_dates(site, reviewed, expected):
 def test_kb107_warning_alone_exits_zero(site, capsys):
     plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2020-01-01")
     code, out, err = kb(capsys, "check")
-    age = (dt.date.today() - dt.date(2020, 1, 1)).days
+    age = (TODAY - dt.date(2020, 1, 1)).days
     assert code == 0
     assert out == (f"docs/{WATER}:12: KB107: 警告：上次审核是 2020-01-01，已过去 {age} 天（审核周期为 365 天）。"
                    "请核对内容是否仍然准确，然后把 `reviewed` 改为核对当天的日期。\n")
     assert err.endswith("0 个错误，1 个警告。警告不影响发布，但请尽量处理。\n")
 
 
-def test_kb109_template_text_left_in(site):
+def test_yaml_mistake_is_reported_in_chinese_on_the_line_of_the_mistake(site, capsys):
+    """PyYAML notices a missing `]` on the next line; the editor is sent to the line with the `[`."""
+    line = plant(site, WATER, "tags: [停水, 赔偿, 维修]", "tags: [停水, 赔偿, 维修")
+    code, out, _ = kb(capsys, "check", f"docs/{WATER}")
+    assert code == 1
+    assert out == (f"docs/{WATER}:{line}: KB101: front matter 格式有误（第 {line} 行第 18 列）：缺少“]”："
+                   "这一行第 7 列的“[”没有配对的“]”。请在这一行末尾补上“]”，例如 `tags: [停水, 赔偿]`。\n")
+
+
+def test_kb109_template_text_left_in_a_draft(site):
     line = append(site, WATER, "待填写：第一步做什么。")
     assert findings_of(site) == [f"docs/{WATER}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
+
+
+def test_kb112_template_text_left_in_a_published_page_blocks(site, capsys):
+    plant(site, WATER, "status: needs-review", "status: published")
+    line = append(site, WATER, "待填写：第一步做什么。")
+    code, out, _ = kb(capsys, "check")
+    assert code == 1
+    assert out == (f"docs/{WATER}:{line}: KB112: 页面已发布（`status: published`），却还有模板文字“待填写”。"
+                   "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。\n")
 
 
 # -- KB2xx: links and anchors ---------------------------------------------------------------------
@@ -274,14 +304,18 @@ def test_good_links_pass(site, link):
     ("[外](../../README.md)", "KB201", "链接“../../README.md”指向 docs/ 目录以外。只能链接本站的页面和文件。"),
     ("[图](../assets/logo.png)", "KB201", "链接的文件“../assets/logo.png”不存在（找不到 docs/assets/logo.png）。"),
     ("[地板](soaked-floor.md#处理方法)", "KB202",
-     "链接“soaked-floor.md#处理方法”中的锚点“#处理方法”在 docs/compensation/soaked-floor.md 中不存在。可用的锚点有：#处理步骤。"),
+     "链接“soaked-floor.md#处理方法”中的锚点“#处理方法”在 docs/compensation/soaked-floor.md 中不存在。"
+     "最接近的锚点是“#处理步骤”，请改为 `soaked-floor.md#处理步骤`。其他锚点：#其他问法、#来源与审核、#相关问题、#简要回答。"),
     ("[条文](../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息)", "KB202",
      "链接“../law/civil-code-personal-information.md#第一千零三十四条-什么是个人信息”中的锚点“#第一千零三十四条-什么是个人信息”"
-     "在 docs/law/civil-code-personal-information.md 中不存在。可用的锚点有：#第一千零三十四条、#第一千零三十六条、#第一千零三十八条。"),
-    ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。可用的锚点有：#法律依据。"),
+     "在 docs/law/civil-code-personal-information.md 中不存在。最接近的锚点是“#第一千零三十四条”，请改为 "
+     "`../law/civil-code-personal-information.md#第一千零三十四条`。"
+     "其他锚点：#第一千零三十七条、#第一千零三十三条、#第一千零三十九条、#第一千零三十二条。"),
+    ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。"
+     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#其他问法、#处理步骤、#来源与审核、#相关问题。"),
     ("[关于](../about.md#来源与审核)", "KB202",
      "链接“../about.md#来源与审核”中的锚点“#来源与审核”在 docs/about.md 中不存在。"
-     "可用的锚点有：#不构成法律意见、#内容来源、#怎样提出修改、#这是什么。"),
+     "最接近的锚点是“#内容来源”，请改为 `../about.md#内容来源`。其他锚点：#不构成法律意见、#怎样提出修改、#这是什么。"),
     ("[找人](https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/)", "KB203",
      "站内链接“https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/”写成了完整网址。请改为相对的 .md 路径，"
      "例如 `../privacy/find-owner-contact.md`：网址会变，相对路径由构建检查。"),
@@ -302,7 +336,7 @@ def test_repeated_headings_get_python_markdown_suffixes(site):
     assert good != bad
     assert findings_of(site) == [
         f"docs/{WATER}:{bad}: KB202: 链接“soaked-floor.md#注意_2”中的锚点“#注意_2”在 docs/{FLOOR} 中不存在。"
-        "可用的锚点有：#注意_1、#注意。"]
+        "最接近的锚点是“#注意_1”，请改为 `soaked-floor.md#注意_1`。其他锚点：#注意、#其他问法、#处理步骤、#来源与审核。"]
 
 
 def test_reference_style_link_is_checked(site):
@@ -616,7 +650,7 @@ MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",
 
 
 def test_body_rules_have_markdown_examples():
-    assert MARKDOWN_EXAMPLES == ["KB106", "KB109", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
+    assert MARKDOWN_EXAMPLES == ["KB106", "KB112", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
                                  "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB501", "KB502", "KB503"]
 
 

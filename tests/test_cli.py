@@ -132,3 +132,24 @@ def test_category_search_answers_while_an_unrelated_page_is_broken(tiny_index, c
     assert [h["path"] for h in json.loads(captured.out)] == ["repairs/water-outage.md"]
     assert captured.err == ("页面有更新，正在更新索引……\n索引未能更新（privacy/neighbour-contact.md:7: 字段 `status` 只能是 "
                             "published 或 needs-review（当前为 `已发布`）。），本次使用现有索引搜索。\n")
+
+
+def test_build_checks_first_and_builds_nothing_when_a_page_has_errors(tiny_project):
+    page = tiny_project.docs_dir / "repairs/water-outage.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("tags: [停水, 赔偿]", "tags: [停水, 赔偿"), encoding="utf-8")
+    out = run("build", "--site-dir", str(tiny_project.root / "site"))
+    assert out.returncode == 1
+    assert out.stdout == ("docs/repairs/water-outage.md:4: KB101: front matter 格式有误（第 4 行第 14 列）：缺少“]”："
+                          "这一行第 7 列的“[”没有配对的“]”。请在这一行末尾补上“]”，例如 `tags: [停水, 赔偿]`。\n")
+    assert out.stderr.endswith("没有构建网站：请先改正上面的错误。\n")
+    assert not (tiny_project.root / "site").exists()
+
+
+@pytest.mark.slow
+def test_build_of_a_clean_site_is_quiet_and_in_chinese(tiny_project):
+    """Material's English end-of-life banner is switched off in the project's own MkDocs runs."""
+    out = run("build", "--site-dir", "built", cwd=tiny_project.root)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "网站已生成到 built。\n"
+    assert out.stderr == "索引不存在，正在建立……\n检查了 6 个页面，没有发现问题。\n"
+    assert (tiny_project.root / "built/repairs/water-outage/index.html").is_file()

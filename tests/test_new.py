@@ -10,7 +10,7 @@ from kb_tools import scaffold
 from kb_tools.pages import load_library
 from kb_tools.scaffold import ScaffoldError
 
-from conftest import copy_site
+from conftest import TODAY, copy_site
 from test_checks import kb
 
 FLAGS = ["--category", "损失与赔偿", "--tag", "停电", "--tag", "通知，维修", "--alias", "停电前物业会通知吗",
@@ -43,7 +43,7 @@ tags: [停电, 通知, 维修]
 aliases:
   - 停电前物业会通知吗
   - 小区突然停电找谁
-reviewed: {dt.date.today().isoformat()}
+reviewed: {TODAY.isoformat()}
 status: needs-review
 review_note: 新建页面，内容尚待编辑审核。
 ---

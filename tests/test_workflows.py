@@ -51,8 +51,8 @@ def lint(*paths) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def test_the_two_workflows_exist():
-    assert all_workflows() == ["check.yml", "publish.yml"]
+def test_the_workflows_exist():
+    assert all_workflows() == ["check.yml", "publish.yml", "review-due.yml"]
 
 
 def test_workflows_match_githubs_schema():
@@ -68,7 +68,7 @@ def test_the_schema_lint_catches_a_broken_workflow(tmp_path):
     assert result.returncode == 1 and "runs-on" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml", "review-due.yml"])
 def test_every_action_is_pinned_to_a_commit_with_its_release_tag_named(name):
     """A tag can be moved to other code; a commit cannot. The comment says which release it is."""
     text = (WORKFLOWS / name).read_text(encoding="utf-8")
@@ -79,17 +79,17 @@ def test_every_action_is_pinned_to_a_commit_with_its_release_tag_named(name):
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), comment
 
 
-@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml", "review-due.yml"])
 def test_permissions_are_read_only_unless_a_job_needs_more(name):
     workflow = load(name)
     assert workflow["permissions"] == {"contents": "read"}
     granted = {job: spec.get("permissions") for job, spec in workflow["jobs"].items() if spec.get("permissions")}
     expected = {"check.yml": {}, "publish.yml": {"deploy": {"pages": "write", "id-token": "write"},
-                                                 "record-urls": {"contents": "write"}}}
+                                                 "record-urls": {"contents": "write"}}, "review-due.yml": {}}
     assert granted == expected[name]
 
 
-@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml", "review-due.yml"])
 def test_no_event_text_is_pasted_into_scripts(name):
     """Branch names and PR titles are attacker-controlled: never `${{ github.event… }}` inside `run:`."""
     workflow = load(name)
@@ -109,7 +109,9 @@ def test_pull_request_workflow_runs_checks_build_tests_and_the_gate():
     assert commands == [
         "bash .ci/setup --browser",
         ".venv/bin/kb check",
-        ".venv/bin/mkdocs build --strict",
+        ".venv/bin/mkdocs build --strict --site-dir _site",
+        """mapfile -t pages < <(git diff --name-only --diff-filter=d "origin/${GITHUB_BASE_REF:-main}...HEAD" -- 'docs/*.md')""",
+        '.venv/bin/kb check --markdown "${pages[@]}" >> "$GITHUB_STEP_SUMMARY" || true',
         "bash .ci/run",
         ".venv/bin/kb eval",
         ".venv/bin/python -m pytest tests/test_site_search.py -k evaluation -s",
@@ -119,7 +121,27 @@ def test_pull_request_workflow_runs_checks_build_tests_and_the_gate():
     assert "bash .ci/setup --browser && .venv/bin/python -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     # Every step after the setup runs even when an earlier check failed, so an editor sees all problems.
     for step in steps(workflow, "check")[3:]:
-        assert step["if"] == "${{ !cancelled() && steps.setup.outcome == 'success' }}", step["name"]
+        assert step["if"].startswith("${{ !cancelled() && steps.setup.outcome == 'success'"), step["name"]
+
+
+def test_pull_request_attaches_the_built_site_and_summarises_the_changed_pages():
+    workflow = load("check.yml")
+    names = [s["name"] for s in steps(workflow, "check")]
+    build = next(s for s in steps(workflow, "check") if s.get("id") == "build")
+    upload = next(s for s in steps(workflow, "check") if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "site-preview" and upload["with"]["path"] == "_site" in build["run"]
+    assert "steps.build.outcome == 'success'" in upload["if"]
+    summary = next(s for s in steps(workflow, "check") if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+    assert names.index(build["name"]) < names.index(upload["name"]) < names.index(summary["name"])
+    assert names.index(summary["name"]) < names.index(next(n for n in names if "bash .ci/run" in n))
+
+
+def test_weekly_review_reminder_lists_due_pages_and_fails_nothing():
+    workflow = load("review-due.yml")
+    assert workflow["on"]["schedule"] == [{"cron": "0 1 * * 1"}] and "workflow_dispatch" in workflow["on"]
+    assert "pull_request" not in workflow["on"] and "push" not in workflow["on"]
+    assert runs(workflow, "review-due") == [
+        "bash .ci/setup", '.venv/bin/kb review-due --within 30 | tee -a "$GITHUB_STEP_SUMMARY"']
 
 
 def test_publish_workflow_deploys_main_to_pages_then_records_urls():
@@ -129,8 +151,10 @@ def test_publish_workflow_deploys_main_to_pages_then_records_urls():
     build = uses(workflow, "build")
     assert build["actions/checkout"] == {"fetch-depth": 0}
     assert build["actions/setup-python"] == {"python-version": "3.11"}
-    gates = runs(load("check.yml"), "check")[1:4]  # kb check, the strict build, the whole test suite
-    assert runs(workflow, "build") == ["bash .ci/setup --browser", gates[0], gates[1] + " --site-dir _site", gates[2]]
+    pull_request = runs(load("check.yml"), "check")
+    gates = [".venv/bin/kb check", ".venv/bin/mkdocs build --strict --site-dir _site", "bash .ci/run"]
+    assert all(gate in pull_request for gate in gates)  # the same gates as a pull request
+    assert runs(workflow, "build") == ["bash .ci/setup --browser", *gates]
     assert build["actions/upload-pages-artifact"] == {"path": "_site"}
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"

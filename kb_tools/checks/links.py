@@ -152,11 +152,26 @@ def _anchor_problem(rel, resolved, target, fragment, anchors: AnchorIndex, show)
     ids = anchors.ids(resolved)
     if ids is None or fragment in ids:
         return None
-    close = difflib.get_close_matches(fragment, sorted(ids), n=3, cutoff=0.5)
-    shown = close or sorted(ids)[:5]
-    hint = f"可用的锚点有：{'、'.join('#' + i for i in shown)}。" if shown else "该页面没有可链接的标题。"
     where = "本页" if resolved == rel else f" {show(resolved)} "
-    return "KB202", f"链接“{target}”中的锚点“#{fragment}”在{where}中不存在。{hint}"
+    message = f"链接“{target}”中的锚点“#{fragment}”在{where}中不存在。"
+    ranked = nearest_anchors(fragment, ids)
+    if not ranked:
+        return "KB202", message + "该页面没有可链接的标题：请删掉 `#` 和后面的部分。"
+    fixed = target[:len(target) - len(target.partition("#")[2])] + ranked[0]
+    message += f"最接近的锚点是“#{ranked[0]}”，请改为 `{fixed}`。"
+    if len(ranked) > 1:
+        message += f"其他锚点：{'、'.join('#' + i for i in ranked[1:5])}。"
+    return "KB202", message
+
+
+def nearest_anchors(fragment: str, ids) -> list[str]:
+    """Anchors from the most to the least like `fragment`. Containing one another counts a little
+    extra: `#第一千零三十四条-什么是个人信息` is nearer `#第一千零三十四条` than `#第一千零三十七条`."""
+    def score(anchor: str) -> tuple[float, str]:
+        similarity = difflib.SequenceMatcher(None, fragment, anchor).ratio()
+        return (-(similarity + (0.05 if anchor in fragment or fragment in anchor else 0.0)), anchor)
+
+    return sorted(ids, key=score)
 
 
 def _suggest_md(rel: str, url_path: str, docs: Path) -> str | None:

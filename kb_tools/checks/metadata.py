@@ -1,4 +1,4 @@
-"""KB101–KB109: front matter and what it promises. The schema itself (KB101) and the category and
+"""KB101–KB112: front matter and what it promises. The schema itself (KB101) and the category and
 `related` cross-checks (KB102) are the loader's (kb_tools/pages.py): one place for those rules."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def _item_lines(source: SourceFile | None, key: str) -> list[int] | None:
     return None
 
 
-# -- KB106–KB109 ------------------------------------------------------------------------------
+# -- KB106–KB112 ------------------------------------------------------------------------------
 
 def page_rules(page: Page, source: SourceFile, today: dt.date, policy: Policy) -> list[Finding]:
     findings = []
@@ -151,8 +151,15 @@ def page_rules(page: Page, source: SourceFile, today: dt.date, policy: Policy) -
                                     f"上次审核是 {page.reviewed.isoformat()}，已过去 {age} 天（审核周期为 "
                                     f"{policy.review_max_age_days} 天）。请核对内容是否仍然准确，然后把 `reviewed` "
                                     "改为核对当天的日期。"))
+    # A draft may keep the template while it is written; readers must never see it.
+    published = page.status == "published"
     for line in source.lines:
         if line.region == BODY and PLACEHOLDER in line.text:
-            findings.append(Finding(source.display, line.number, "KB109",
-                                    f"还有模板文字“{PLACEHOLDER}”。请换成真正的内容后再发布。"))
+            if published:
+                findings.append(Finding(source.display, line.number, "KB112",
+                                        f"页面已发布（`status: published`），却还有模板文字“{PLACEHOLDER}”。"
+                                        "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。"))
+            else:
+                findings.append(Finding(source.display, line.number, "KB109",
+                                        f"还有模板文字“{PLACEHOLDER}”。请换成真正的内容后再发布。"))
     return findings

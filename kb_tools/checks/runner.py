@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb_tools import redirects
+from kb_tools import clock, redirects
 from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
 from kb_tools.checks.fix import apply_fixes
 from kb_tools.checks.rules import Finding
@@ -84,7 +84,7 @@ def _display(project: Project, rel: str) -> str:
 def run_checks(project: Project, files: list[str] | None = None, *, today: dt.date | None = None,
                fix: bool = False, notify=None, cwd: Path | None = None) -> CheckReport:
     """Check the whole site, or only the given files (cross-page context still comes from all pages)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     targets = None if files is None else resolve_targets(project, files, cwd)
     if not fix:
         return _check(project, targets, today, notify)
