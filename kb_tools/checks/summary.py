@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from kb_tools.checks.rules import Finding
 from kb_tools.errors import PageError
-from kb_tools.pages import STATUSES, read_page
+from kb_tools.frontmatter import STATUSES
+from kb_tools.pages import read_page
 from kb_tools.project import Project, page_url
 
 
