@@ -295,7 +295,7 @@ def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, l
 
 
 def test_law_page_names_the_section_it_curates_and_its_articles(page_html, library):
-    provenance = [p.text() for p in section(article_of(page_html(LAW)), "来源") if p.tag == "p"]
+    provenance = [p.text() for p in section(article_of(page_html(LAW)), "来源与审核") if p.tag == "p"]
     assert provenance[0] == "本页整理自《怎样通过物业找到业主？》（2023-11-21）第七节，已更正错别字并标注过时的法律引用。"
     assert provenance[1].startswith("本页的法律依据：《中华人民共和国民法典》第一百一十一条（个人信息受法律保护）、")
 
