@@ -15,7 +15,8 @@ from kb_tools.errors import PageError
 
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
-OPTIONAL_QUESTION_FIELDS = ("source", "related", "review_note", "order", "description")
+OPTIONAL_QUESTION_FIELDS = ("source", "sources", "related", "review_note", "order", "description")
+SOURCE_KEYS = {"title", "date", "sections", "articles"}
 OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
 SHOWN_AS_HTML = ("title", "tags", "description")
 # The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
@@ -29,9 +30,13 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", r
 
 @dataclass(frozen=True)
 class Source:
+    """Where a page's content comes from: sections of a published article (`date`, `sections`),
+    or articles of a law (`articles`, e.g. 第九百四十四条)."""
+
     title: str
-    date: dt.date
-    sections: tuple[int, ...]
+    date: dt.date | None = None
+    sections: tuple[int, ...] = ()
+    articles: tuple[str, ...] = ()
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -182,25 +187,58 @@ class FieldReader:
             raise self.fail(key, f"字段 `{key}` 必须是整数。")
         return value
 
-    def source(self) -> Source | None:
-        value = self.meta.get("source")
-        if value is None:
-            return None
+    def sources(self) -> tuple[Source, ...]:
+        """`source` (one mapping) or `sources` (a list of them), never both."""
+        if "source" in self.meta and "sources" in self.meta:
+            raise self.fail("sources", "`source` 和 `sources` 只能写一个：有多个出处时，把它们都写进 `sources` 列表。")
+        if self.meta.get("sources") is not None:
+            items = self.meta["sources"]
+            if not isinstance(items, list) or not items:
+                raise self.fail("sources", "字段 `sources` 必须是列表，每一项是一个出处，例如 "
+                                           "`sources: [{title: 中华人民共和国民法典, articles: [第九百四十四条]}]`。")
+            return tuple(self.one_source("sources", item) for item in items)
+        if self.meta.get("source") is not None:
+            return (self.one_source("source", self.meta["source"]),)
+        return ()
+
+    def one_source(self, key: str, value) -> Source:
         if not isinstance(value, dict):
-            raise self.fail("source", "字段 `source` 必须包含 `title`、`date` 和 `sections`。")
+            raise self.fail(key, f"字段 `{key}` 必须包含 `title`，以及 `date` 和 `sections`（来源文章）"
+                                 "或 `articles`（法律条文）。")
+        unknown = sorted(set(value) - SOURCE_KEYS, key=str)
+        if unknown:
+            raise self.fail(key, f"`{key}` 中有未知字段 `{unknown[0]}`。允许的字段：title、date、sections、articles。")
         title = value.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise self.fail("source", "`source.title` 必须是来源文章的标题。")
+            raise self.fail(key, f"`{key}.title` 必须是来源文章的标题或法律的名称。")
+        if "articles" in value:
+            if "sections" in value:
+                raise self.fail(key, f"`{key}` 的一项不能同时有 `sections` 和 `articles`：来源文章和法律条文请分成两项。")
+            return Source(title.strip(), articles=self.articles(key, value["articles"]))
         date = value.get("date")
         if isinstance(date, dt.datetime):
             date = date.date()
         if not isinstance(date, dt.date):
-            raise self.fail("source", "`source.date` 必须是日期，格式为 YYYY-MM-DD。")
+            raise self.fail(key, f"`{key}.date` 必须是日期，格式为 YYYY-MM-DD。")
         sections = value.get("sections")
         if (
             not isinstance(sections, list)
             or not sections
             or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sections)
         ):
-            raise self.fail("source", "`source.sections` 必须是正整数列表：来源文章的第几节（一、二、三 … 写作 1, 2, 3 …）。")
+            raise self.fail(key, f"`{key}.sections` 必须是正整数列表：来源文章的第几节（一、二、三 … 写作 1, 2, 3 …）。")
         return Source(title.strip(), date, tuple(sections))
+
+    def articles(self, key: str, value) -> tuple[str, ...]:
+        from kb_tools.civil_code import ARTICLE, parse_numeral
+
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"`{key}.articles` 必须是条号列表，例如 `articles: [第九百四十四条]`。")
+        articles = []
+        for item in value:
+            text = item.strip() if isinstance(item, str) else ""
+            match = ARTICLE.fullmatch(text)
+            if not match or parse_numeral(match.group(1)) is None:
+                raise self.fail(key, f"`{key}.articles` 中的“{item}”不是条号。请写成“第九百四十四条”这样的形式，一项一条。")
+            articles.append(text)
+        return tuple(articles)

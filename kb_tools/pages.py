@@ -46,11 +46,16 @@ class Page:
     aliases: tuple[str, ...] = ()
     reviewed: dt.date | None = None
     status: str | None = None
-    source: Source | None = None
+    sources: tuple[Source, ...] = ()
     related: tuple[str, ...] = ()
     review_note: str | None = None
     order: int | None = None
     description: str | None = None
+
+    @property
+    def source(self) -> Source | None:
+        """The published article the page is curated from (the first source with sections)."""
+        return next((s for s in self.sources if s.sections), None)
 
     @property
     def category_dir(self) -> str | None:
@@ -97,7 +102,7 @@ def parse_page(text: str, rel: str) -> Page:
             title, line = (heading[0], body_line + heading[1] - 1) if heading else (parts[-1][:-3], 1)
             reader.no_markup("title", title, line=line)
         return Page(path=rel, kind="page", title=title, body=body, body_line=body_line, meta=meta,
-                    key_lines=key_lines, order=reader.integer("order"),
+                    key_lines=key_lines, order=reader.integer("order"), sources=reader.sources(),
                     description=reader.text("description", required=False))
     # key=str: YAML keys may be null, numbers or dates (`null: x`), which do not sort with text.
     unknown = sorted(set(meta) - set(QUESTION_FIELDS) - set(OPTIONAL_QUESTION_FIELDS), key=str)
@@ -117,7 +122,7 @@ def parse_page(text: str, rel: str) -> Page:
         aliases=reader.text_list("aliases"),
         reviewed=reader.date("reviewed"),
         status=status,
-        source=reader.source(),
+        sources=reader.sources(),
         related=reader.related(),
         review_note=reader.text("review_note", required=False),
         order=reader.integer("order"),

@@ -9,7 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from kb_tools.pages import Library, Page, resolve_link
+from kb_tools.pages import Library, Page, Source, resolve_link
 from kb_tools.sections import ALIASES, PROVENANCE, RELATED
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -53,10 +53,33 @@ def section_label(numbers: tuple[int, ...]) -> str:
     return "、".join(f"第{CHINESE_NUMERALS[n - 1]}节" for n in numbers)
 
 
+def provenance(source: Source) -> str:
+    """One sentence naming where the page comes from: the article's sections, or the law's articles."""
+    title = _escape_inline(source.title)
+    if source.sections:
+        return (f"本页整理自《{title}》（{source.date.isoformat()}）"
+                f"{section_label(source.sections)}，已更正错别字并标注过时的法律引用。")
+    from kb_tools.civil_code import ARTICLE, is_civil_code, load_articles, parse_numeral
+
+    subjects = load_articles() if is_civil_code(source.title) else {}
+    cited = []
+    for article in source.articles:
+        match = ARTICLE.fullmatch(article)
+        subject = subjects.get(parse_numeral(match.group(1))) if match else None
+        cited.append(_escape_inline(article) + (f"（{_escape_inline(subject)}）" if subject else ""))
+    return f"本页的法律依据：《{title}》{'、'.join(cited)}。"
+
+
 def decorate(page: Page, markdown: str, library: Library, updated: dt.date | None = None) -> str:
-    """The Markdown the site renders for a question page."""
+    """The Markdown the site renders: question pages get notices and generated sections; other
+    pages drawn from a source get their provenance."""
     if page.kind != "question":
-        return markdown
+        if not page.sources:
+            return markdown
+        lines = ["", "", f"## {PROVENANCE}", ""]
+        for source in page.sources:
+            lines += [provenance(source), ""]
+        return markdown.rstrip() + "\n".join(lines)
     head = ""
     if page.status == "needs-review":
         note = _escape_inline(page.review_note) if page.review_note else REVIEW_NOTICE
@@ -73,12 +96,8 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
         tail.append("")
     # One paragraph per fact: a line break inside a Chinese paragraph renders as a stray space.
     tail += [f"## {PROVENANCE}", ""]
-    if page.source:
-        tail += [
-            f"本页整理自《{_escape_inline(page.source.title)}》（{page.source.date.isoformat()}）"
-            f"{section_label(page.source.sections)}，已更正错别字并标注过时的法律引用。",
-            "",
-        ]
+    for source in page.sources:
+        tail += [provenance(source), ""]
     reviewed = page.reviewed.isoformat() if page.reviewed else "未记录"
     tail.append(f"最近审核：{reviewed}。如发现内容有误，请点击页面右上角的编辑按钮提出修改。")
     return head + markdown.rstrip() + "\n".join(tail) + "\n"

@@ -153,7 +153,7 @@ SHOTS = {
     "category": "compensation/",
     "question": "compensation/soaked-floor/",
     "law": "law/civil-code-personal-information/",
-    "needs-review": "management/property-tender/",
+    "needs-review": "community/renovation/",
 }
 
 

@@ -16,7 +16,7 @@ from kb_tools.project import Project
 ROOT = Path(__file__).resolve().parent.parent
 # The day every test runs on: the pages' review dates are about a day old then. A test that is
 # about another day passes `today=` or sets KB_TODAY itself; none reads the system clock.
-TODAY = dt.date(2026, 11, 26)
+TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(autouse=True)

@@ -54,6 +54,7 @@ def kb(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+
 def findings_of(project: Project, *files: str, today: dt.date | None = None) -> list[str]:
     report = run_checks(project, list(files) or None, today=today or TODAY)
     return [str(f) for f in report.findings]
@@ -100,7 +101,7 @@ def loader_error(project: Project, rel: str) -> PageError:
 
 
 def test_kb101_schema_errors_come_from_the_loader_with_their_line(site, capsys):
-    line = plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2026/11/26")
+    line = plant(site, WATER, "reviewed: 2026-12-01", "reviewed: 2026/12/01")
     plant(site, FLOOR, "status: published", "status: 已发布")
     water, floor = loader_error(site, WATER), loader_error(site, FLOOR)
     assert (water.line, floor.line) == (line, 12)
@@ -111,7 +112,7 @@ def test_kb101_schema_errors_come_from_the_loader_with_their_line(site, capsys):
 
 
 def test_kb101_broken_page_is_still_checked_for_personal_data(site):
-    plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2026/11/26")
+    plant(site, WATER, "reviewed: 2026-12-01", "reviewed: 2026/12/01")
     line = append(site, WATER, "联系张师傅：13800138000。")
     assert f"docs/{WATER}:{line}: KB301: 发现手机号码“138****8000”。页面不能公开个人的手机号码，请删除。{EXAMPLE_HINT}" \
         in findings_of(site)
@@ -132,7 +133,7 @@ def test_kb102_related_page_must_exist(site):
 
 
 def test_every_broken_page_is_reported_not_only_the_first(site):
-    plant(site, WATER, "status: needs-review", "status: draft")
+    plant(site, WATER, "status: published", "status: draft")
     plant(site, FLOOR, "status: published", "status: draft")
     assert [f.split(": KB")[0] for f in findings_of(site)] == [f"docs/{FLOOR}:12", f"docs/{WATER}:13"]
 
@@ -235,20 +236,20 @@ def test_kb106_law_text_is_not_curation(site):
 
 
 @pytest.mark.parametrize("reviewed, expected", [
-    ("2025-11-26", []),
-    ("2025-11-25", ["docs/compensation/water-outage.md:12: KB107: 警告：上次审核是 2025-11-25，已过去 366 天（审核周期为 365 天）。"
+    ("2025-12-01", []),
+    ("2025-11-30", ["docs/compensation/water-outage.md:12: KB107: 警告：上次审核是 2025-11-30，已过去 366 天（审核周期为 365 天）。"
                     "请核对内容是否仍然准确，然后把 `reviewed` 改为核对当天的日期。"]),
-    ("2026-11-27", []),  # tomorrow: CI's clock may be a day behind an editor in China
-    ("2026-11-28", ["docs/compensation/water-outage.md:12: KB108: `reviewed: 2026-11-28` 晚于今天（2026-11-26）。"
+    ("2026-12-02", []),  # tomorrow: CI's clock may be a day behind an editor in China
+    ("2026-12-03", ["docs/compensation/water-outage.md:12: KB108: `reviewed: 2026-12-03` 晚于今天（2026-12-01）。"
                     "请填写实际审核的日期。"]),
 ])
 def test_kb107_kb108_review_dates(site, reviewed, expected):
-    plant(site, WATER, "reviewed: 2026-11-26", f"reviewed: {reviewed}")
-    assert findings_of(site, today=dt.date(2026, 11, 26)) == expected
+    plant(site, WATER, "reviewed: 2026-12-01", f"reviewed: {reviewed}")
+    assert findings_of(site, today=TODAY) == expected
 
 
 def test_kb107_warning_alone_exits_zero(site, capsys):
-    plant(site, WATER, "reviewed: 2026-11-26", "reviewed: 2020-01-01")
+    plant(site, WATER, "reviewed: 2026-12-01", "reviewed: 2020-01-01")
     code, out, err = kb(capsys, "check")
     age = (TODAY - dt.date(2020, 1, 1)).days
     assert code == 0
@@ -475,6 +476,96 @@ def test_law_list_can_be_extended_and_is_validated(tmp_path):
         load_laws(bad)
 
 
+def test_kb401_article_of_a_repealed_law_is_current_law_despite_the_notice(site):
+    line = append(site, WATER, "依据《物权法》第七十六条，选聘物业由业主共同决定。")  # the page has a notice on 《物权法》
+    assert findings_of(site) == [
+        f"docs/{WATER}:{line}: KB401: “《物权法》第七十六条”把已废止的《物权法》的条文当作依据（2021-01-01 起废止）。"
+        "本页的法律更新提示不能代替这里的说明：请改为引用《民法典》的相应条文，或者在同一段写明《物权法》已经废止。"]
+
+
+def test_kb401_article_of_a_repealed_law_with_the_repeal_in_its_paragraph_passes(site):
+    append(site, WATER, "来源文章依据的《物权法》第七十六条已经废止，现在适用《民法典》第二百七十八条。")
+    assert findings_of(site) == []
+
+
+def test_kb401_repealed_law_named_as_a_source(site):
+    line = plant(site, WATER, "  - title: 中华人民共和国民法典\n", "  - title: 中华人民共和国物权法\n")
+    assert f"docs/{WATER}:{line}: KB401: 出处写的是已废止的《物权法》（2021-01-01 起废止，由《民法典》取代）。" \
+           "请改为《民法典》的相应条文。" in findings_of(site)
+
+
+# -- KB402: citations of the 民法典 ---------------------------------------------------------------
+
+NOT_LISTED = ("不在已核对的条文清单 kb_tools/data/civil_code_articles.txt 中。请先对照《民法典》原文核对这一条，"
+              "再把条号和主题加进清单；如果是条号写错了，请改正。")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("根据《民法典》第二千条，物业不得停水催费。",
+     "“第二千条”不是《民法典》的条号：《民法典》从第一条到第一千二百六十条，共 1260 条。请对照《民法典》原文核对条号。"),
+    ("根据《中华人民共和国民法典》第一千二百六十一条处理。",
+     "“第一千二百六十一条”不是《民法典》的条号：《民法典》从第一条到第一千二百六十条，共 1260 条。请对照《民法典》原文核对条号。"),
+    ("见《民法典》第一百十一条。", "“第一百十一条”的写法不规范，请写作“第一百一十一条”。"),
+    ("见《民法典》第二二条。", "“第二二条”不是有效的条号写法。请用《民法典》的写法，例如“第二百七十八条”“第一千零三十二条”。"),
+    ("《民法典》第一条说明了立法目的。", f"《民法典》第一条{NOT_LISTED}"),
+    ("依据《民法典》第 1 条。", f"《民法典》第一条{NOT_LISTED}"),
+])
+def test_kb402_invalid_or_unchecked_article_in_the_body(site, text, message):
+    line = append(site, FLOOR, text)
+    assert findings_of(site) == [f"docs/{FLOOR}:{line}: KB402: {message}"]
+
+
+def test_kb402_article_without_a_law_name_belongs_to_the_last_law_named(site):
+    line = append(site, "fees/refuse-fee.md", "《物业管理条例》也有规定。前面说的第九百四十四条之外，还要看第一条。")
+    assert findings_of(site) == []  # both follow 《物业管理条例》: not the 民法典's articles
+    line = append(site, "fees/refuse-fee.md", "再看《民法典》第九百四十四条和第一条。")
+    assert findings_of(site) == [f"docs/fees/refuse-fee.md:{line}: KB402: 《民法典》第一条{NOT_LISTED}"]
+
+
+def test_kb402_page_with_a_civil_code_source_cites_the_code_without_naming_it(site):
+    path = site.docs_dir / "fees/refuse-fee.md"
+    text = path.read_text(encoding="utf-8").replace("《民法典》", "法律")
+    path.write_text(text + "\n第一条也要看。\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    assert findings_of(site) == [f"docs/fees/refuse-fee.md:{line}: KB402: 《民法典》第一条{NOT_LISTED}"]
+
+
+@pytest.mark.parametrize("text", [
+    "请看物业服务合同第三条。",
+    "管理规约第十二条另有约定。",
+    "《物业管理条例》第二十条。",
+    "[第九百四十四条](#法律怎么说)和 `第五千条`。",
+])
+def test_kb402_clauses_of_other_documents_and_code_pass(site, text):
+    append(site, "fees/refuse-fee.md", text)
+    assert findings_of(site) == []
+
+
+def test_kb402_articles_in_sources(site):
+    line = plant(site, "fees/refuse-fee.md", "articles: [第九百四十四条,", "articles: [第一千三百条,")
+    assert findings_of(site) == [
+        f"docs/fees/refuse-fee.md:{line}: KB402: “第一千三百条”不是《民法典》的条号：《民法典》从第一条到第一千二百六十条，"
+        "共 1260 条。请对照《民法典》原文核对条号。"]
+
+
+def test_kb402_articles_of_a_law_without_a_checked_list(site):
+    line = plant(site, "fees/refuse-fee.md", "  - title: 中华人民共和国民法典\n", "  - title: 物业管理条例\n")
+    assert findings_of(site) == [
+        f"docs/fees/refuse-fee.md:{line + 1}: KB402: 《物业管理条例》的条号没有核对清单"
+        "（kb_tools/data/civil_code_articles.txt 只收《民法典》）。请去掉 `articles`，只写法律名称；"
+        "如果已对照现行条文核对过，请在拉取请求中说明，由维护者扩充清单。"]
+
+
+def test_kb402_allow_marker(site):
+    line = append(site, FLOOR, "来源文章写的《民法典》第二千条是错的。")
+    assert findings_of(site) != []
+    path = site.docs_dir / FLOOR
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line - 1] += "<!-- kb:allow KB402 照录来源文章的错误 -->"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert findings_of(site) == []
+
+
 # -- KB5xx: typography --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
@@ -651,7 +742,7 @@ MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",
 
 def test_body_rules_have_markdown_examples():
     assert MARKDOWN_EXAMPLES == ["KB106", "KB112", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
-                                 "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB501", "KB502", "KB503"]
+                                 "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB402", "KB501", "KB502", "KB503"]
 
 
 @pytest.mark.parametrize("code", MARKDOWN_EXAMPLES)
@@ -701,7 +792,7 @@ def test_a_file_that_is_not_utf8_is_one_finding_not_a_traceback(site, capsys):
 def test_similar_questions_are_skipped_with_a_note_when_the_index_cannot_be_built(site, capsys):
     (site.docs_dir / "compensation/outage-loss.md").write_text(
         NEW_PAGE.format(title="停水造成损失，物业要赔偿吗？", alias="停水耽误了生意找物业赔"), encoding="utf-8")
-    plant(site, WATER, "status: needs-review", "status: draft")
+    plant(site, WATER, "status: published", "status: draft")
     code, out, err = kb(capsys, "check")
     assert code == 1 and out.startswith(f"docs/{WATER}:13: KB101: ")
     assert err.splitlines()[-2:] == [

@@ -102,10 +102,10 @@ def test_interactive_questions_ask_again_until_the_answer_is_valid(site):
     assert result == ("compensation", ["停电", "通知"], ["停电前物业会通知吗"], "power-outage")
     assert shown == [
         "分类：", "  1. 损失与赔偿（compensation）", "  2. 业主信息与隐私（privacy）", "  3. 沟通与投诉（service）",
-        "  4. 物业管理工作（management）",
+        "  4. 物业管理工作（management）", "  5. 物业费（fees）", "  6. 小区公共事务（community）",
         "请选择分类（输入编号或名称）：",
         "没有名为“9”的分类。可用的分类：损失与赔偿（compensation）、业主信息与隐私（privacy）、沟通与投诉（service）、"
-        "物业管理工作（management）。",
+        "物业管理工作（management）、物业费（fees）、小区公共事务（community）。",
         "请选择分类（输入编号或名称）：",
         "本分类已有的标签：" + "、".join(sorted({t for p in library.questions if p.category_dir == "compensation"
                                               for t in p.tags})),
@@ -127,8 +127,8 @@ def test_interactive_input_that_ends_cancels(site):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"category": "物业费"}, "没有名为“物业费”的分类。可用的分类：损失与赔偿（compensation）、业主信息与隐私（privacy）、"
-                           "沟通与投诉（service）、物业管理工作（management）。"),
+    ({"category": "停车"}, "没有名为“停车”的分类。可用的分类：损失与赔偿（compensation）、业主信息与隐私（privacy）、"
+                          "沟通与投诉（service）、物业管理工作（management）、物业费（fees）、小区公共事务（community）。"),
     ({"title": "物业断水造成损失，能要求赔偿吗"},
      "已有页面使用这个标题：docs/compensation/water-outage.md。请直接编辑那个页面，或把标题写得更具体。"),
     ({"title": "   "}, "标题不能为空。请用一句完整的问题作标题，例如“停电了，物业要提前通知吗？”。"),

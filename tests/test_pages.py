@@ -41,6 +41,29 @@ def test_question_page_becomes_a_typed_record():
     assert page.body == "正文。\n" and page.body_line == 10
 
 
+def test_sources_name_an_article_and_a_law():
+    page = parse_page(page_text(sources="[{title: 来源, date: 2023-11-21, sections: [5]}, "
+                                        "{title: 中华人民共和国民法典, articles: [第九百四十四条, 第二百七十八条]}]"),
+                      "compensation/x.md")
+    assert [(s.title, s.sections, s.articles) for s in page.sources] == [
+        ("来源", (5,), ()), ("中华人民共和国民法典", (), ("第九百四十四条", "第二百七十八条"))]
+    assert page.source.sections == (5,)  # the curated article, whichever place it has in the list
+
+
+def test_source_and_sources_together_are_refused():
+    text = page_text(source="{title: 来源, date: 2023-11-21, sections: [5]}",
+                     sources="[{title: 中华人民共和国民法典, articles: [第九百四十四条]}]")
+    with pytest.raises(PageError) as err:
+        parse_page(text, "compensation/x.md")
+    assert (err.value.line, err.value.message) == (
+        9, "`source` 和 `sources` 只能写一个：有多个出处时，把它们都写进 `sources` 列表。")
+
+
+def test_reference_pages_carry_sources_too():
+    page = parse_page("---\ntitle: 条文\nsources: [{title: 民法典, articles: [第一百一十一条]}]\n---\n正文\n", "law/x.md")
+    assert page.kind == "page" and page.sources[0].articles == ("第一百一十一条",)
+
+
 @pytest.mark.parametrize("fields, line, message", [
     ({"title": None}, 1, "缺少必填字段 `title`"),
     ({"reviewed": "2026-13-40"}, 6, "字段 `reviewed` 必须是日期，格式为 YYYY-MM-DD"),
@@ -49,6 +72,15 @@ def test_question_page_becomes_a_typed_record():
     ({"aliases": "[]"}, 5, "字段 `aliases` 至少需要 1 项"),
     ({"source": "{title: 来源, date: 2023-11-21, sections: [0]}"}, 8, "`source.sections` 必须是正整数列表"),
     ({"author": "张三"}, 8, "未知字段 `author`"),
+    ({"sources": "[{title: 中华人民共和国民法典, articles: [九百四十四条]}]"}, 8,
+     "`sources.articles` 中的“九百四十四条”不是条号。请写成“第九百四十四条”这样的形式，一项一条。"),
+    ({"sources": "[{title: 中华人民共和国民法典, articles: [第二二条]}]"}, 8, "`sources.articles` 中的“第二二条”不是条号"),
+    ({"sources": "[{title: 中华人民共和国民法典, articles: []}]"}, 8, "`sources.articles` 必须是条号列表"),
+    ({"sources": "{title: 中华人民共和国民法典, articles: [第九百四十四条]}"}, 8, "字段 `sources` 必须是列表"),
+    ({"sources": "[{title: 来源, date: 2023-11-21, sections: [3], articles: [第一条]}]"}, 8,
+     "`sources` 的一项不能同时有 `sections` 和 `articles`"),
+    ({"sources": "[{title: 民法典, article: [第一条]}]"}, 8, "`sources` 中有未知字段 `article`"),
+    ({"sources": "[{articles: [第一条]}]"}, 8, "`sources.title` 必须是来源文章的标题或法律的名称"),
     ({"tags": "[停水， 赔偿]"}, 4, "标签“停水， 赔偿”里有空格或逗号"),
     ({"tags": "[停水, '<svg/onload=alert(1)>']"}, 4, "字段 `tags` 中的 `<` 会被网站当作网页代码"),
     ({"description": "'\">点我'"}, 8, "字段 `description` 中的 `\"` 会被网站当作网页代码"),
@@ -105,7 +137,7 @@ def test_category_must_match_its_folder(tmp_path):
 
 def test_every_page_loads(library):
     assert len(library.questions) >= 10
-    assert set(library.categories) == {"compensation", "privacy", "service", "management"}
+    assert set(library.categories) == {"compensation", "privacy", "service", "management", "fees", "community"}
 
 
 def test_every_source_section_is_curated(library):
@@ -141,9 +173,23 @@ def test_morning_meeting_tone_is_professional(library):
         assert phrase not in body
 
 
-def test_tender_page_is_flagged_for_review(library):
-    page = library.pages["management/property-tender.md"]
-    assert page.status == "needs-review" and page.source.sections == (3,)
+def test_every_page_drawn_from_a_source_names_it(library):
+    """Question pages all come from the source article or the 民法典; the law page from both."""
+    for page in library.questions + [library.pages["law/civil-code-personal-information.md"]]:
+        assert page.sources, page.path
+        cites = re.findall(r"《民法典》第", page.body)
+        assert not cites or any(s.articles for s in page.sources), page.path
+
+
+def test_tender_and_outage_pages_are_answered_on_the_civil_code(library):
+    """三 and 五 were placeholders; now each cites the articles it rests on and is published."""
+    for rel, section in (("management/property-tender.md", 3), ("compensation/water-outage.md", 5)):
+        page = library.pages[rel]
+        articles = next(s.articles for s in page.sources if s.articles)
+        assert page.status == "published" and page.source.sections == (section,), rel
+        assert all(f"《民法典》{a}" in page.body or a in page.body for a in articles), rel
+    text = "".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md"))
+    assert not re.search(r"原文[^。\n]*只给出了一句话", text)
 
 
 def test_outdated_laws_carry_a_notice(library):

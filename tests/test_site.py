@@ -22,7 +22,8 @@ JUNK = ["返回首页", "顶一下", "踩一下", "我要评论", "验证码", "
 QUESTION = "compensation/soaked-floor.md"
 LAW = "law/civil-code-personal-information.md"
 PRIVACY = "privacy/personal-information-collection.md"
-NEEDS_REVIEW = "management/property-tender.md"
+NEEDS_REVIEW = "community/renovation.md"
+ON_THE_CODE = "compensation/water-outage.md"  # curated from the source article and cited from the 民法典
 # rel values whose href the browser fetches while loading the page.
 LOADED_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "apple-touch-icon", "manifest", "prefetch"}
 
@@ -276,6 +277,34 @@ def test_question_page_shows_aliases_related_questions_and_provenance(page_html,
         f"{site.section_label(page.source.sections)}，已更正错别字并标注过时的法律引用。",
         f"最近审核：{page.reviewed.isoformat()}。如发现内容有误，请点击页面右上角的编辑按钮提出修改。",
     ]
+
+
+def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, library):
+    from kb_tools.civil_code import load_articles, parse_numeral
+
+    page = library.pages[ON_THE_CODE]
+    seed, code = page.sources
+    subjects = load_articles()
+    cited = "、".join(f"{a}（{subjects[parse_numeral(a[1:-1])]}）" for a in code.articles)
+    provenance = [p.text() for p in section(article_of(page_html(ON_THE_CODE)), "来源与审核") if p.tag == "p"]
+    assert provenance == [
+        f"本页整理自《{seed.title}》（{seed.date.isoformat()}）{site.section_label(seed.sections)}，已更正错别字并标注过时的法律引用。",
+        f"本页的法律依据：《{code.title}》{cited}。",
+        f"最近审核：{page.reviewed.isoformat()}。如发现内容有误，请点击页面右上角的编辑按钮提出修改。",
+    ]
+
+
+def test_law_page_names_the_section_it_curates_and_its_articles(page_html, library):
+    provenance = [p.text() for p in section(article_of(page_html(LAW)), "来源与审核") if p.tag == "p"]
+    assert provenance[0] == "本页整理自《怎样通过物业找到业主？》（2023-11-21）第七节，已更正错别字并标注过时的法律引用。"
+    assert provenance[1].startswith("本页的法律依据：《中华人民共和国民法典》第一百一十一条（个人信息受法律保护）、")
+
+
+def test_provenance_keeps_front_matter_text_inert():
+    from kb_tools.pages import Source
+
+    line = site.provenance(Source("<b>民法典</b>*", articles=("第一条",)))
+    assert line == "本页的法律依据：《&lt;b&gt;民法典&lt;/b&gt;\\*》第一条。"
 
 
 def test_every_question_page_has_provenance_date_and_edit_link(page_html, library):

@@ -42,6 +42,7 @@ _RULES = [
     Rule("KB314", ERROR, "从其他网站加载内容"),
     Rule("KB315", ERROR, "网站不允许的网页代码"),
     Rule("KB401", ERROR, "引用已废止的法律却没有更新提示", allowable=True),
+    Rule("KB402", ERROR, "《民法典》条文引用有误", allowable=True),
     Rule("KB501", ERROR, "中文里的半角标点", fixable=True, allowable=True),
     Rule("KB502", ERROR, "形近字符", fixable=True, allowable=True),
     Rule("KB503", ERROR, "中文与英文、数字之间缺少空格", fixable=True, allowable=True),

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_tools import clock, redirects
-from kb_tools.checks import laws, links, metadata, privacy, similar, typography, unsafe
+from kb_tools.checks import citations, laws, links, metadata, privacy, similar, typography, unsafe
 from kb_tools.checks.fix import apply_fixes
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import SourceFile, display_path
+from kb_tools.civil_code import load_articles
 from kb_tools.errors import FileRefused, KbError, PageError
 from kb_tools.pages import Library, check_cross_references, page_paths, parse_page, read_page, scan_docs
 from kb_tools.project import Project
@@ -138,6 +139,7 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
 
     policy = metadata.load_policy()
     repealed = laws.load_laws()
+    cited = load_articles()
     anchors = links.AnchorIndex(project, library)
     show = functools.partial(_display, project)
     for rel in sorted(wanted & sources.keys()):
@@ -145,7 +147,8 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
         # Judged on the page as the site renders it: the same gate the build applies.
         scripts = unsafe.rendered(source, anchors.html(rel) or "") if rel in pages else []
         found = typography.check(source) + privacy.check(source) + scripts
-        found += laws.check(source, repealed)
+        found += laws.check(source, repealed, pages.get(rel))
+        found += citations.check(source, pages.get(rel), cited)
         found += links.check(source, project, library, anchors, show)
         if rel in pages:
             found += metadata.page_rules(pages[rel], source, today, policy)
