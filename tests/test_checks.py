@@ -27,6 +27,7 @@ from conftest import ROOT, TODAY, copy_site
 
 WATER = "compensation/water-outage.md"
 FLOOR = "compensation/soaked-floor.md"
+DRAFT = "community/renovation.md"  # a page still in review
 EXAMPLE_HINT = "如果是编造的示例，在这一行末尾加上 `<!-- kb:allow 示例 -->`。"
 
 
@@ -268,16 +269,16 @@ def test_yaml_mistake_is_reported_in_chinese_on_the_line_of_the_mistake(site, ca
 
 
 def test_kb109_template_text_left_in_a_draft(site):
-    line = append(site, WATER, "待填写：第一步做什么。")
-    assert findings_of(site) == [f"docs/{WATER}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
+    line = append(site, DRAFT, "待填写：第一步做什么。")
+    assert findings_of(site) == [f"docs/{DRAFT}:{line}: KB109: 警告：还有模板文字“待填写”。请换成真正的内容后再发布。"]
 
 
 def test_kb112_template_text_left_in_a_published_page_blocks(site, capsys):
-    plant(site, WATER, "status: needs-review", "status: published")
-    line = append(site, WATER, "待填写：第一步做什么。")
+    plant(site, DRAFT, "status: needs-review", "status: published")
+    line = append(site, DRAFT, "待填写：第一步做什么。")
     code, out, _ = kb(capsys, "check")
     assert code == 1
-    assert out == (f"docs/{WATER}:{line}: KB112: 页面已发布（`status: published`），却还有模板文字“待填写”。"
+    assert out == (f"docs/{DRAFT}:{line}: KB112: 页面已发布（`status: published`），却还有模板文字“待填写”。"
                    "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。\n")
 
 
@@ -313,7 +314,7 @@ def test_good_links_pass(site, link):
      "`../law/civil-code-personal-information.md#第一千零三十四条`。"
      "其他锚点：#第一千零三十七条、#第一千零三十三条、#第一千零三十九条、#第一千零三十二条。"),
     ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。"
-     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#其他问法、#处理步骤、#来源与审核、#相关问题。"),
+     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#法律没有说清的、#其他问法、#来源文章的说法、#处理步骤。"),
     ("[关于](../about.md#来源与审核)", "KB202",
      "链接“../about.md#来源与审核”中的锚点“#来源与审核”在 docs/about.md 中不存在。"
      "最接近的锚点是“#内容来源”，请改为 `../about.md#内容来源`。其他锚点：#不构成法律意见、#怎样提出修改、#这是什么。"),
@@ -666,10 +667,10 @@ def test_github_actions_annotations(site, capsys, monkeypatch):
 
 def test_warning_annotation(site, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    line = append(site, WATER, "待填写：补充。")
+    line = append(site, DRAFT, "待填写：补充。")
     code, out, _ = kb(capsys, "check")
     assert code == 0
-    assert out.splitlines()[1] == f"::warning file=docs/{WATER},line={line},title=KB109::还有模板文字“待填写”。请换成真正的内容后再发布。"
+    assert out.splitlines()[1] == f"::warning file=docs/{DRAFT},line={line},title=KB109::还有模板文字“待填写”。请换成真正的内容后再发布。"
 
 
 def test_only_the_given_files_are_reported(site, capsys):

@@ -7,7 +7,7 @@ from test_checks import FLOOR, WATER, kb, plant
 
 
 def test_nothing_is_due_on_the_fixed_day(tiny_project, capsys):
-    assert kb(capsys, "review-due") == (0, "2026-11-26：审核周期 365 天，没有需要重新审核的页面。\n", "")
+    assert kb(capsys, "review-due") == (0, "2026-12-01：审核周期 365 天，没有需要重新审核的页面。\n", "")
 
 
 def test_two_years_later_every_question_page_is_due_and_the_exit_code_is_still_zero(tiny_project, capsys, monkeypatch):
@@ -44,7 +44,6 @@ def test_a_date_that_is_not_a_date(tiny_project, capsys, monkeypatch):
 
 
 def test_pull_request_summary_lists_the_touched_pages_with_their_findings(site, capsys):
-    plant(site, WATER, "status: needs-review", "status: published")
     line = plant(site, WATER, "## 简要回答", "## 简要回答\n\n待填写：补充。") + 2
     code, out, _ = kb(capsys, "check", "--markdown", f"docs/{WATER}", f"docs/{FLOOR}")
     assert code == 1
