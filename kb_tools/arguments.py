@@ -45,24 +45,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n（运行 `{self.prog} --help` 查看用法。）\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError("必须在 1 到 1000 之间")
-    return value
+def _int_between(low: int, high: int):
+    """An argparse type: a whole number from low to high, with a Chinese message otherwise."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"必须在 {low} 到 {high} 之间")
+        return value
+    return parse
 
 
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-    if not 0 <= value <= 3650:
-        raise argparse.ArgumentTypeError("必须在 0 到 3650 之间")
-    return value
+_positive_int = _int_between(1, 1000)
+_days = _int_between(0, 3650)
 
 
 def _iso_date(text: str):
