@@ -283,24 +283,14 @@ def cmd_new(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
-    from kb_tools.importer import plan_import, write_import
+    from kb_tools.importer import plan_import, report_lines, write_import
 
     project = _project()
     plan = plan_import(project, Path(args.file), category=args.category, prefix=args.prefix, tags=args.tag,
                        date=args.date)
-    print(f"从 {plan.article} 读到《{plan.title}》（{plan.date.isoformat()}），按{plan.layout}找到 {plan.found} 个问题。")
     if not args.dry_run:
         write_import(project, plan)
-    done = "将创建" if args.dry_run else "已创建"
-    print(f"{done} {len(plan.drafts)} 个页面（状态：待审核{'；试运行，没有写入文件' if args.dry_run else ''}）：")
-    for draft in plan.drafts:
-        print(f"  docs/{draft.rel}  第 {draft.number} 节  {draft.title}")
-    if plan.dropped:
-        print(f"去掉了 {len(plan.dropped)} 处内容，请对照原文确认没有丢掉有用的信息：")
-        for dropped in plan.dropped:
-            print(f"  {dropped}")
-    for note in plan.notes:
-        print(f"提醒：{note}")
+    print("\n".join(report_lines(plan, dry_run=args.dry_run)))
     if args.dry_run or not plan.drafts:
         return EXIT_OK
     report = _check_and_print(project, [str(project.docs_dir / d.rel) for d in plan.drafts])

@@ -274,6 +274,19 @@ def _page_text(*, title: str, category: str, tags: list[str], alias: str, today:
 
 # -- write ------------------------------------------------------------------------------------
 
+def report_lines(plan: ImportPlan, *, dry_run: bool) -> list[str]:
+    """What `kb import` tells the editor: what it read, the pages, what it dropped and why."""
+    lines = [f"从 {plan.article} 读到《{plan.title}》（{plan.date.isoformat()}），按{plan.layout}找到 {plan.found} 个问题。",
+             f"{'将创建' if dry_run else '已创建'} {len(plan.drafts)} 个页面"
+             f"（状态：待审核{'；试运行，没有写入文件' if dry_run else ''}）："]
+    lines += [f"  docs/{draft.rel}  第 {draft.number} 节  {draft.title}" for draft in plan.drafts]
+    if plan.dropped:
+        lines.append(f"去掉了 {len(plan.dropped)} 处内容，请对照原文确认没有丢掉有用的信息：")
+        lines += [f"  {dropped}" for dropped in plan.dropped]
+    lines += [f"提醒：{note}" for note in plan.notes]
+    return lines
+
+
 def write_import(project: Project, plan: ImportPlan) -> list[Path]:
     """Create the drafts' files; nothing is written when any of them exists already."""
     from kb_tools.scaffold import ScaffoldError, add_to_index
