@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# The Markdown patterns of the project, shared by the index (below) and `kb check` (checks.source):
+# a fence at any depth (in `>` quotes, list items, admonitions) …
+FENCE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # An admonition's opening line (`!!! note inline end "标题"`); group 1 is its title.
-ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*\s*(?:"([^"]*)")?\s*$')
+ADMONITION_MARKER = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*")
+ADMONITION = re.compile(ADMONITION_MARKER.pattern + r'\s*(?:"([^"]*)")?\s*$')
 # attr_list's `{#id}`, `{ .class }`, `{: key=value }`: never text the reader sees.
 ATTR_LIST = re.compile(r"\{:?\s*[#.][^{}\n]*\}|\{:\s*[^{}\n]*\}|\{:?\s*[A-Za-z-]+=[^{}\n]*\}")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# … a comment as HTML5 ends it (`<!-->` and `<!--->` are whole, empty comments; one never closed
+# runs to the end) …
+HTML_COMMENT = re.compile(r"<!--(?:-?>|.*?(?:--!?>|$))", re.S)
+# … and a tag.
+TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`+|~~|==)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -40,14 +46,14 @@ def _inline(line: str) -> str:
     line = ATTR_LIST.sub("", line)
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
-    line = _TAG.sub("", line)
+    line = TAG.sub("", line)
     line = _EMPHASIS.sub("", line)
     return printable(line.replace("\\", "")).strip()
 
 
 def blocks(markdown: str) -> list[Block]:
     """Paragraph-sized blocks of plain text, each with its heading."""
-    markdown = _HTML_COMMENT.sub("", markdown)
+    markdown = HTML_COMMENT.sub("", markdown)
     out: list[Block] = []
     heading: str | None = None
     para: list[str] = []
@@ -60,7 +66,7 @@ def blocks(markdown: str) -> list[Block]:
             para.clear()
 
     for raw in markdown.splitlines():
-        if _FENCE.match(raw) or _TABLE_RULE.match(raw):
+        if FENCE_MARK.match(raw) or _TABLE_RULE.match(raw):
             continue
         match = _HEADING.match(raw)
         if match:

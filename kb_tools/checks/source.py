@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_tools.checks.rules import PERSONAL_DATA, RULES
-from kb_tools.markdown_text import ATTR_LIST
+from kb_tools.markdown_text import ADMONITION_MARKER, ATTR_LIST, FENCE_MARK, HTML_COMMENT, TAG
 from kb_tools.pages import split_front_matter
 
 FRONT, BODY, FENCE, COMMENT, CODE, ABBR = "front", "body", "fence", "comment", "code", "abbr"
 TOKEN = "\ue000"  # one atom standing for inline code or a URL: Latin for spacing, not CJK
 
-# A fence opens at any depth: inside `>` quotes, list items and admonitions alike.
-_FENCE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(`{3,}|~{3,})")
 _CONTAINER = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|!!!|\?\?\?)")
 _PRE_OPEN = re.compile(r"<pre\b", re.I)
 _PRE_CLOSE = re.compile(r"</pre\s*>", re.I)
@@ -57,7 +55,7 @@ class SourceFile:
                 region = FRONT
             elif fence is not None:
                 region = FENCE
-                match = _FENCE.match(raw)
+                match = FENCE_MARK.match(raw)
                 if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
                         and not raw[match.end():].strip():
                     fence = None
@@ -70,7 +68,7 @@ class SourceFile:
             elif opened := _PRE_OPEN.search(raw):
                 region = CODE
                 in_pre = not _PRE_CLOSE.search(raw, opened.end())
-            elif match := _FENCE.match(raw):
+            elif match := FENCE_MARK.match(raw):
                 fence, region = match.group(1), FENCE
             elif raw.strip() and _indent(raw) >= (8 if container else 4) and (previous_blank or source.lines[-1].region == CODE):
                 region = CODE  # an indented code block
@@ -125,19 +123,15 @@ class Atom:
     end: int  # index after the atom (after the whole code span or URL for a TOKEN)
 
 
-# As HTML5 reads it: `<!-->` and `<!--->` are whole (empty) comments, and `--!>` closes one too.
-HTML_COMMENT = re.compile(r"<!--(?:-?>|.*?(?:--!?>|$))")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|tel):[^<>\s]*>", re.I)
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # A bare URL runs to white space, quotes, angle brackets or Chinese punctuation: Chinese letters may
 # belong to its path (https://example.com/停水?a=1), and --fix must never touch a URL.
 _URL_END = "\\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20<>\"'`"
 _URL = re.compile(rf"(?:https?|ftp)://[^{_URL_END}]+|www\.[A-Za-z0-9-]+\.[^{_URL_END}]+", re.I)
 _URL_TRAILING = ".,;:!?)'\""  # sentence punctuation after a URL is not part of it
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 _ENTITY = re.compile(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
 _TRANSPARENT = set("*_~[]")
@@ -205,14 +199,14 @@ def prose_atoms(text: str, *, markdown: bool = True) -> list[Atom]:
         take_all(_REF_DEFINITION, _DROP)
         for start, end in link_destinations(text):
             take(start, end, _DROP)
-        take_all(_TAG, _DROP)
+        take_all(TAG, _DROP)
         take_all(ATTR_LIST, _DROP)
     for match in _URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
         take(match.start(), match.start() + len(url), _TOKEN)
     take_all(_EMAIL, _TOKEN)
     if markdown:
-        take_all(_ADMONITION, _DROP)
+        take_all(ADMONITION_MARKER, _DROP)
         for match in re.finditer(r"!\[", text):
             take(match.start(), match.start() + 1, _DROP)
         take_all(_ENTITY, _DROP)

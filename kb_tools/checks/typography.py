@@ -11,8 +11,9 @@ import unicodedata
 from functools import lru_cache
 
 from kb_tools.checks.fix import apply_edits
+from kb_tools.markdown_text import HTML_COMMENT
 from kb_tools.checks.rules import Edit, Finding
-from kb_tools.checks.source import (HTML_COMMENT, TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin, link_destinations,
+from kb_tools.checks.source import (TOKEN, Atom, SourceFile, is_cjk, is_han, is_latin, link_destinations,
                                     prose_atoms)
 from kb_tools.text import DATA_DIR
 
