@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb_tools.errors import PageError
+from kb_tools.markdown_text import CONTROL
 
 STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
@@ -22,7 +23,6 @@ SHOWN_AS_HTML = ("title", "tags", "description")
 # The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
 # turns entities back into tags: none of these characters may reach it.
 _MARKUP = {"<": "全角的“＜”", ">": "全角的“＞”", "&": "“和”", '"': "中文引号“”"}
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A `related:` entry: a relative .md path, with an optional anchor; pasted into a link, so plain.
 _RELATED = re.compile(r"(?:\.\./|\./)*[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md(?:#[^\s<>\"'&()\[\]\\`]+)?")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -115,8 +115,8 @@ class FieldReader:
         return value.strip()
 
     def plain(self, key: str, value: str) -> None:
-        if _CONTROL.search(value):
-            raise self.fail(key, f"字段 `{key}` 中有看不见的控制字符（U+{ord(_CONTROL.search(value).group()):04X}），"
+        if control := CONTROL.search(value):
+            raise self.fail(key, f"字段 `{key}` 中有看不见的控制字符（U+{ord(control.group()):04X}），"
                                  "它会扰乱终端和网页的显示。请删除后重新输入这段文字。")
 
     def no_markup(self, key: str, value: str, *, line: int | None = None) -> None:

@@ -28,11 +28,11 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 # Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides: in `kb show`
 # and `kb search` they would reach the terminal as commands, on the site reorder what is shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)

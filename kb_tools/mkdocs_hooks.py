@@ -68,12 +68,11 @@ def on_page_content(html, page, config, files):
     record = _state["library"].pages.get(page.file.src_uri)
     if record is None:
         raise PluginError(f"{page.file.src_uri} 不是知识库的页面，网站没有生成。")
-    display = Path(os.path.relpath(page.file.abs_src_path, _state["root"])).as_posix()
-    source = SourceFile.parse(page.file.src_uri, display, page.file.content_string)
-    findings = unsafe.rendered(source, html)
-    if findings:
-        raise PluginError(REFUSED + "\n".join(str(f) for f in findings))
-    kept = gate.allowed(html)
+    kept, drops = gate.check(html)
+    if drops:
+        display = Path(os.path.relpath(page.file.abs_src_path, _state["root"])).as_posix()
+        source = SourceFile.parse(page.file.src_uri, display, page.file.content_string)
+        raise PluginError(REFUSED + "\n".join(str(f) for f in unsafe.findings(source, drops)))
     if record.searchable:
         _state["search"].add(record, page.url, kept)
     return kept

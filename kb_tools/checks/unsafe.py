@@ -24,7 +24,10 @@ _ADVICE = {
 
 def rendered(source: SourceFile, html_text: str) -> list[Finding]:
     """Findings for everything the gate would take away from this page's HTML."""
-    _, drops = gate.check(html_text)
+    return findings(source, gate.check(html_text)[1])
+
+
+def findings(source: SourceFile, drops: list[gate.Drop]) -> list[Finding]:
     return [Finding(source.display, line_of(source, drop.needle), drop.code,
                     f"生成的网页中有{drop.what}。{_ADVICE[drop.code]}") for drop in drops]
 
