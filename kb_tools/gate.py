@@ -89,12 +89,13 @@ _OUTSIDE_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.I)
 _CSS_LOAD = re.compile(r"url\s*\(|@import|image-set\s*\(", re.I)
 
 
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
 def url_of(value: str) -> str:
     """A URL as browsers read it: tabs and newlines anywhere, and control characters and spaces at
     either end, are ignored."""
-    return re.sub(r"[\t\n\r]", "", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e"
-                                                 "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-                                                 "\x1b\x1c\x1d\x1e\x1f ")
+    return re.sub(r"[\t\n\r]", "", value).strip(_C0_AND_SPACE)
 
 
 def is_outside(url: str) -> bool:
