@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N", help="最多显示 N 条结果（默认 5）")
     p.add_argument("--category", metavar="分类", help="只在某个分类中搜索（分类名称或目录名，例如 损失与赔偿 或 compensation)")
     p.add_argument("--tag", metavar="标签", help="只搜索带有该标签的页面")
-    p.add_argument("--json", action="store_true", help="以 JSON 数组输出结果（按相关度从高到低）")
+    p.add_argument("--json", action="store_true", help="以 JSON 对象输出：query、answered（是否有页面回答）、results（按相关度从高到低，match 为 answer 或 related）")
 
     p = sub.add_parser("show", help="在终端中显示一个页面",
                        description="显示页面全文。可以给出页面路径（如 compensation/soaked-floor.md）、网址或标题。")
@@ -100,8 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="忽略现有索引，全部重建")
 
     p = sub.add_parser("eval", help="用评测集衡量搜索质量",
-                       description="运行评测集（YAML：查询 → 期望页面），输出 R@1、R@3、MRR@10、零结果率和每一条未命中。")
-    p.add_argument("file", nargs="?", metavar="文件", help="评测集文件（默认 tests/eval/queries.yml)")
+                       description="运行评测集（YAML：查询 → 期望页面），输出 R@1、R@3、MRR@10、零结果率、"
+                                   "“无答案”判断的准确程度（超出范围的问题判为无答案的比例，有答案的问题误判的比例），"
+                                   "分 dev/test 和问题类型列表，以及每一条未命中。")
+    p.add_argument("file", nargs="?", metavar="文件", help="评测集文件（默认 tests/eval/ 下的全部评测集）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
 
     p = sub.add_parser("serve", help="在本机预览网站（搜索可用）",

@@ -55,23 +55,27 @@ def cmd_search(args) -> int:
     query = " ".join(args.query)
     with _searcher(project) as searcher:
         category = None if args.category is None else searcher.resolve_category(args.category)
-        results = searcher.search(query, limit=args.limit, category=category, tag=args.tag)
+        answer = searcher.ask(query, limit=args.limit, category=category, tag=args.tag)
+    results = answer.results
     if args.json:
-        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
-        return EXIT_OK if results else EXIT_ERROR
-    if not results:
-        _warn("没有找到相关内容。可以换个说法，或只输入关键词，例如：kb search 停水 赔偿")
-        return EXIT_ERROR
+        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK if answer.answered else EXIT_ERROR
+    if not answer.answered:
+        print("知识库里没有直接回答这个问题的页面。" + ("以下页面可能相关：" if results else
+              "可以换个说法，或只输入关键词，例如：kb search 停水 赔偿"))
+        if results:
+            print()
     style = Style(sys.stdout)
     for rank, r in enumerate(results, 1):
         flag = style("（待审核）", "33") if r.status == "needs-review" else ""
-        print(f"{rank}. {style(r.title, '1')}  [{r.category}]{flag}")
+        label = "" if answer.answered else style("可能相关 ", "2")
+        print(f"{rank}. {label}{style(r.title, '1')}  [{r.category}]{flag}")
         print("   " + _highlight(r.snippet, r.spans, style))
         print("   " + style(r.url, "36"))
         print("   " + style(f"docs/{r.path}", "2"))
         if rank < len(results):
             print()
-    return EXIT_OK
+    return EXIT_OK if answer.answered else EXIT_ERROR
 
 
 def _highlight(snippet: str, spans, style) -> str:
@@ -155,19 +159,26 @@ class _ProgressBar:
 
 
 def cmd_eval(args) -> int:
-    from kb_tools.evaluate import evaluate, format_report, load_eval_set
+    from kb_tools.evaluate import evaluate_parts, format_report, format_table, load_eval_set
     from kb_tools.indexer import ensure_fresh
 
     project = _project()
-    path = args.file or str(project.root / "tests" / "eval" / "queries.yml")
-    cases = load_eval_set(path)
+    paths = [args.file] if args.file else [str(p) for p in sorted((project.root / "tests" / "eval").glob("*.yml"))]
+    sets = {path: load_eval_set(path) for path in paths}
     ensure_fresh(project, notify=_warn)
+    out = {}
     with _searcher(project) as searcher:
-        report = evaluate(searcher, cases)
+        for path, cases in sets.items():
+            out[path] = evaluate_parts(searcher, cases)
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print(format_report(report))
+        print(json.dumps({path: {**overall.as_json(), "parts": {k: v.as_json() for k, v in parts.items()}}
+                          for path, (overall, parts) in out.items()}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for i, (path, (overall, parts)) in enumerate(out.items()):
+        if len(out) > 1:
+            print(("\n" if i else "") + f"== {os.path.basename(path)} ==")
+        print(format_table(parts) + "\n" if parts else "", end="")
+        print(format_report(overall))
     return EXIT_OK
 
 

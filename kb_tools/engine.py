@@ -99,6 +99,7 @@ class Hit:
     path: str
     score: float
     stored: dict
+    terms: frozenset = frozenset()  # the query's terms (and synonyms) this document holds
 
 
 def create(directory: str):
@@ -151,7 +152,8 @@ def open_searcher(ix):
 
 
 def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: str | None = None,
-           tag: str | None = None, searcher=None) -> list[Hit]:
+           tag: str | None = None, require: list[str] | None = None, evidence: list[str] = (),
+           searcher=None) -> list[Hit]:
     """Rank documents for OR-ed term groups: each group is a term and its synonyms with weights.
 
     A document scores the sum over the groups it matches of the group's best alternative.
@@ -159,7 +161,11 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
     within FIRST_PHASE_SHARE of the documents) take part in the exhaustive first pass; the other
     groups are added exactly to its CANDIDATES best documents. A page that matches only common
     words can then be missed: the trade for tens of milliseconds instead of hundreds
-    (`python -m kb_tools.bench` reports how often the first result still agrees)."""
+    (`python -m kb_tools.bench` reports how often the first result still agrees).
+
+    With `require`, only documents holding at least one of those terms are ranked (the query's
+    words of two characters or more: a lone character never makes a page a result). Each hit
+    lists which of the query's terms and of `evidence` its document holds (`terms`)."""
     if not groups:
         return []
     own = searcher is None
@@ -170,6 +176,10 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
             filters.append(query.Term("category_id", category))
         if tag:
             filters.append(query.Term("tag", tag))
+        if require is not None:
+            if not require:
+                return []
+            filters.append(query.Or([query.Term(SEARCH_FIELD, t) for t in require]))
         allow = query.And(filters) if filters else None
         selective, common = _split_common(searcher, groups)
         first = query.Or([_group_query(g) for g in selective])
@@ -179,7 +189,8 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
             for docnum, score in _group_scores(searcher, group, sorted(scores)).items():
                 scores[docnum] += score
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [Hit(stored["path"], score, stored)
+        held = _terms_held(searcher, [t for g in groups for t, _ in g] + list(evidence), sorted(d for d, _ in ranked))
+        return [Hit(stored["path"], score, stored, held.get(docnum, frozenset()))
                 for docnum, score in ranked for stored in [searcher.stored_fields(docnum)]]
     finally:
         if own:
@@ -223,3 +234,20 @@ def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
             if matcher.id() == docnum:
                 best[docnum] = max(best.get(docnum, 0.0), matcher.score())
     return best
+
+
+def _terms_held(searcher, terms: list[str], docnums: list[int]) -> dict[int, frozenset]:
+    """For each of the given documents (ascending docnums), which of `terms` it holds."""
+    held: dict[int, set] = {d: set() for d in docnums}
+    for term in dict.fromkeys(terms):
+        matcher = query.Term(SEARCH_FIELD, term).matcher(searcher)
+        for docnum in docnums:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                held[docnum].add(term)
+    return {d: frozenset(t) for d, t in held.items()}

@@ -14,9 +14,12 @@ The query dictionary's format has its home here: index builds write it (query_di
 searches read it (QueryDictionary). Cold start matters (staff search during a call), so a search
 loads neither jieba nor OpenCC: the dictionary carries what segmentation and conversion need.
 
-The answer/no-answer decision (whether the best hits answer the question, or the reader should
-be told "we have no page on that") belongs here, beside the plans, when it is built; its twin
-then goes beside `Analyzer.plan` in the worker and into the agreement test.
+The answer/no-answer decision lives here too (`coverage`, `verdict`): a page answers a question
+when it holds most of the question's informative content. Each word of the question (precise
+segmentation, stop words out) weighs its idf; a word the knowledge base never uses weighs the
+most, since it is exactly what no page talks about. A page covers a word when it holds the word
+or a synonym, and half a word when it holds only a piece of it. Twin: `Analyzer.units` and
+`coverage` in the worker; the agreement test compares verdicts too.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import json
 import math
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from kb_tools.errors import IndexUnavailable
-from kb_tools.ranking import MAX_QUERY_CHARS, MAX_QUERY_TERMS, SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, idf
+from kb_tools.ranking import (ANSWER_COVERAGE, FUNCTION_IDF, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
+                              SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, UNKNOWN_WEIGHT, idf)
 from kb_tools.segment import Segmenter
 from kb_tools.text import PIPELINE_VERSION, IndexSegmenter, Resources, clean, is_term, opencc_t2s
 
@@ -47,6 +51,12 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
     words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
     for word in resources.domain_words:
         words.setdefault(word, [freq.get(word) or 1, 0])
+    function = function_words(resources)
+    # Stop words and function words join the segmenter's dictionary so that a query cuts them
+    # as words (怎样, not 怎 + 样) and they then drop out, instead of leaving stray characters.
+    for word in sorted(resources.stopwords | function):
+        if len(word) > 1:
+            words.setdefault(word, [freq.get(word) or 1, 0])
     return {
         "pipeline_version": PIPELINE_VERSION,
         "total": segmenter.total,
@@ -54,9 +64,27 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
         "words": words,
         "synonyms": [list(g) for g in resources.synonyms],
         "stopwords": sorted(resources.stopwords),
+        "function": sorted(function),
         "t2s": t2s_char_table(),
         "t2s_phrases": t2s_phrase_table(words),
     }
+
+
+def function_words(resources: Resources) -> frozenset[str]:
+    """Words too common in general Chinese to say what a question is about (为了, 问题, 觉得):
+    jieba's own idf table (from a large general corpus, shipped inside the jieba package) below
+    FUNCTION_IDF. They still rank pages; they are not evidence that a page answers. Domain words
+    are never function words."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    found = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            word, _, value = line.rstrip("\n").partition(" ")
+            if value and float(value) < FUNCTION_IDF:
+                found.add(word)
+    return frozenset(found - set(resources.domain_words))
 
 
 def t2s_phrase_table(words) -> dict[str, str]:
@@ -93,12 +121,34 @@ def t2s_char_table() -> dict[str, str]:
 
 # -- read and used by searches ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Unit:
+    """One informative word of the question, as evidence for the verdict."""
+    word: str
+    weight: float
+    covers: tuple[str, ...]  # index terms that cover it: the word itself and its synonyms
+    parts: tuple[str, ...]  # indexed pieces of the word (2 or 3 characters) that cover part of it
+
+
 @dataclass
 class QueryPlan:
     text: str  # normalized query
     terms: list[str]  # the query's own terms that the index knows, most informative first
     groups: list[list[tuple[str, float]]]  # each term with its synonyms
     fallback: bool = False  # terms came from the substring fallback
+    units: list[Unit] = field(default_factory=list)  # the question's informative words
+
+    @property
+    def evidence(self) -> list[str]:
+        """Every term whose presence in a page the verdict looks at."""
+        terms = [t for g in self.groups for t, _ in g]
+        terms += [t for u in self.units for t in (*u.covers, *u.parts)]
+        return list(dict.fromkeys(terms))
+
+    @property
+    def required(self) -> list[str]:
+        """Terms of two characters or more: a page must hold one of them to be a result."""
+        return [t for g in self.groups for t, _ in g if len(t) > 1]
 
 
 class QueryDictionary:
@@ -108,6 +158,7 @@ class QueryDictionary:
         self.words: dict[str, list[int]] = words if isinstance(words, dict) else {w[0]: w[1:] for w in words}
         self.docs: int = max(1, data["docs"])
         self.stopwords = frozenset(data["stopwords"])
+        self.function = frozenset(data.get("function", ())) | self.stopwords
         self.t2s: dict[str, str] = data["t2s"]
         self.t2s_phrases: dict[str, str] = data.get("t2s_phrases", {})
         self.phrase_len = max(map(len, self.t2s_phrases), default=0)
@@ -160,7 +211,58 @@ def plan_query(raw: str, qd: QueryDictionary) -> QueryPlan:
     if len(known) > MAX_QUERY_TERMS:
         known = sorted(known, key=lambda t: -(1 + math.log(counts[t])) * qd.idf(t))[:MAX_QUERY_TERMS]
     groups = [_group(t, qd) for t in known]
-    return QueryPlan(text, known, [g for g in groups if g])
+    return QueryPlan(text, known, [g for g in groups if g], units=_units(text, qd))
+
+
+def _units(text: str, qd: QueryDictionary) -> list[Unit]:
+    """The question's informative words. Characters the query dictionary does not know come out
+    of the segmenter one by one (对门 → 对, 门); a run of them is one unknown word."""
+    units, run = [], ""
+    unknown = idf(0, qd.docs)
+
+    def flush():
+        nonlocal run
+        if run:
+            units.append(Unit(run, unknown * UNKNOWN_WEIGHT * (SINGLE_CHAR_WEIGHT if len(run) == 1 else 1.0), (), ()))
+            run = ""
+
+    for word in qd.segmenter.cut(text):
+        if not is_term(word, qd.function):
+            flush()
+            continue
+        covers = tuple(w for w in (word, *qd.synonyms.get(word, ())) if qd.df(w))
+        if len(word) == 1 and not covers:
+            run += word
+            continue
+        flush()
+        weight = idf(min(qd.df(w) for w in covers), qd.docs) if covers else unknown * UNKNOWN_WEIGHT
+        if len(word) == 1:
+            weight *= SINGLE_CHAR_WEIGHT
+        parts = tuple(dict.fromkeys(
+            word[i:i + size] for size in (2, 3) if len(word) > size
+            for i in range(len(word) - size + 1) if qd.df(word[i:i + size])))
+        units.append(Unit(word, weight, covers, parts))
+    flush()
+    return list({u.word: u for u in units}.values())
+
+
+def coverage(units: list[Unit], held) -> float:
+    """The share of the question's weight that a page holding the terms `held` covers."""
+    total = got = 0.0
+    for unit in units:
+        total += unit.weight
+        if any(w in held for w in unit.covers):
+            got += unit.weight
+        elif any(p in held for p in unit.parts):
+            got += unit.weight * PART_COVER
+    return got / total if total else 0.0
+
+
+def answers(plan: QueryPlan, held) -> bool:
+    """Whether a page holding the terms `held` answers the question (never from the fallback's
+    guesses, which are words merely resembling the question's)."""
+    # Rounded: the worker's Math.log may differ from math.log in the last bit.
+    return not plan.fallback and round(coverage(plan.units, held), 9) >= ANSWER_COVERAGE
 
 
 def _group(term: str, qd: QueryDictionary) -> list[tuple[str, float]]:
@@ -177,7 +279,7 @@ def fallback_plan(text: str, qd: QueryDictionary) -> QueryPlan:
     found = []
     n = len(text)
     for i in range(n):
-        for j in range(i + 1, min(n, i + qd.segmenter.max_len) + 1):
+        for j in range(i + 2, min(n, i + qd.segmenter.max_len) + 1):
             piece = text[i:j]
             if qd.df(piece) and is_term(piece, qd.stopwords):
                 found.append(piece)
@@ -186,8 +288,8 @@ def fallback_plan(text: str, qd: QueryDictionary) -> QueryPlan:
         if len(pieces) > 1:  # lone characters of a longer query (区块链 → 区) are not its words
             pieces = [p for p in pieces if len(p) > 1]
         found = sorted(
-            (w for w in qd.words if qd.df(w) and any(p in w for p in pieces)),
+            (w for w in qd.words if qd.df(w) and len(w) > 1 and any(p in w for p in pieces)),
             key=lambda w: -qd.df(w),
         )[:MAX_QUERY_TERMS]
     found = list(dict.fromkeys(found))[:MAX_QUERY_TERMS]
-    return QueryPlan(text, found, [[(t, 1.0)] for t in found], fallback=True)
+    return QueryPlan(text, found, [[(t, 1.0)] for t in found], fallback=True, units=_units(text, qd))

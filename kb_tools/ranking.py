@@ -34,3 +34,16 @@ def idf(df: int, docs: int) -> float:
     from math import log
 
     return log(1 + (docs - df + 0.5) / (df + 0.5))
+
+# The verdict (kb_tools.query.answers): a page answers a question when it covers at least this
+# share of the question's informative weight. A page holding only a piece of a word (物业 of
+# 物业费) covers PART_COVER of that word. Chosen on the evaluation set's dev part only.
+ANSWER_COVERAGE = 0.3
+PART_COVER = 0.5
+# A word no page uses weighs this share of the highest idf (most such words are everyday words
+# the knowledge base has no reason to hold, not the question's topic).
+UNKNOWN_WEIGHT = 0.5
+# Words whose idf in jieba's general-corpus table is below this are function words: no evidence
+# of what a question asks (kb_tools.query.function_words). 5.0 takes about 400 words.
+FUNCTION_IDF = 5.0
+RELATED_SHOWN = 3  # when no page answers: a few pages that share the question's words, no more

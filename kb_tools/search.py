@@ -13,8 +13,10 @@ from pathlib import Path
 from kb_tools import categories, engine, store
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.project import Project, page_url
-from kb_tools.query import QueryDictionary, QueryPlan, fallback_plan, plan_query
+from kb_tools.query import QueryDictionary, QueryPlan, answers, fallback_plan, plan_query
+from kb_tools.ranking import RELATED_SHOWN
 from kb_tools.snippets import make_snippet
+
 
 
 @dataclass
@@ -27,11 +29,25 @@ class Result:
     snippet: str  # plain text
     spans: list[tuple[int, int]] = field(default_factory=list)  # highlighted ranges in snippet
     status: str = ""
+    match: str = "related"  # "answer": the page answers the question; "related": it only shares words
 
     def as_json(self) -> dict:
         return {"path": self.path, "title": self.title, "category": self.category, "url": self.url,
                 "score": round(self.score, 4), "snippet": self.snippet,
-                "highlights": [self.snippet[a:b] for a, b in self.spans], "status": self.status}
+                "highlights": [self.snippet[a:b] for a, b in self.spans], "status": self.status,
+                "match": self.match}
+
+
+@dataclass
+class Answer:
+    """A search's outcome: whether some page answers the question, and the pages, best first.
+    When none answers, only the first RELATED_SHOWN pages are kept, all marked related."""
+    query: str
+    answered: bool
+    results: list[Result]
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "answered": self.answered, "results": [r.as_json() for r in self.results]}
 
 
 class Searcher:
@@ -110,8 +126,21 @@ class Searcher:
         self.close()
 
     def search(self, raw: str, *, limit: int = 10, category: str | None = None, tag: str | None = None) -> list[Result]:
+        """The ranked pages, answering or not (evaluation and benchmarks rank all of them)."""
+        return self._search(raw, limit, category, tag)[1]
+
+    def verdict(self, raw: str, *, limit: int = 10) -> tuple[bool, list[Result]]:
+        """Whether a page answers, and every ranked page (for evaluation)."""
+        return self._search(raw, limit, None, None)
+
+    def ask(self, raw: str, *, limit: int = 10, category: str | None = None, tag: str | None = None) -> Answer:
+        """The verdict and the pages to show: when no page answers, at most RELATED_SHOWN."""
+        answered, results = self._search(raw, limit, category, tag)
+        return Answer(raw, answered, results if answered else results[:RELATED_SHOWN])
+
+    def _search(self, raw, limit, category, tag) -> tuple[bool, list[Result]]:
         if not isinstance(raw, str):
-            raise QueryError("查询必须是文字。")
+            raise QueryError("查询是空的。" if raw is None else "查询必须是文字。")
         plan = plan_query(raw, self.qd)
         if not re.search(r"\w", plan.text):
             raise QueryError("查询是空的。请输入要查找的问题，例如：kb search 楼上漏水把地板泡了")
@@ -119,12 +148,18 @@ class Searcher:
         if not hits:
             plan = fallback_plan(plan.text, self.qd)
             hits = self._run(plan, limit, category, tag)
-        return [self._result(hit, plan) for hit in hits]
+        results = [self._result(hit, plan) for hit in hits]
+        answered = bool(hits) and answers(plan, hits[0].terms)
+        if answered:
+            for hit, result in zip(hits, results):
+                if answers(plan, hit.terms):
+                    result.match = "answer"
+        return answered, results
 
     def _run(self, plan, limit, category, tag):
         try:
             return engine.search(self.ix, plan.groups, limit=limit, category=category, tag=tag,
-                                 searcher=self._searcher)
+                                 require=plan.required, evidence=plan.evidence, searcher=self._searcher)
         except Exception as err:
             raise IndexUnavailable(
                 f"索引 {self.generation.name} 读取失败（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None

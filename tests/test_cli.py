@@ -29,10 +29,13 @@ def test_search_prints_title_category_snippet_url_and_path(tiny_index, capsys):
     ]
 
 
-def test_search_json_is_an_array_best_first(tiny_index, capsys):
+def test_search_json_is_the_verdict_and_the_pages_best_first(tiny_index, capsys):
     assert main(["search", "楼上漏水把地板泡了", "--json"]) == 0
-    hits = json.loads(capsys.readouterr().out)
-    assert [h["path"] for h in hits] == ["repairs/soaked-floor.md", "privacy/neighbour-contact.md"]
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["query"], answer["answered"]) == ("楼上漏水把地板泡了", True)
+    hits = answer["results"]
+    assert [(h["path"], h["match"]) for h in hits] == [("repairs/soaked-floor.md", "answer"),
+                                                       ("privacy/neighbour-contact.md", "related")]
     assert hits[0]["url"] == "https://kb.example.org/repairs/soaked-floor/"
     assert hits[0]["score"] >= hits[1]["score"] > 0
     assert {"title", "snippet", "highlights", "category"} <= set(hits[0])
@@ -46,8 +49,30 @@ def test_search_colours_only_on_a_terminal(tiny_index):
 def test_nothing_found_says_what_to_try(tiny_index, capsys):
     assert main(["search", "区块链比特币"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == "没有找到相关内容。可以换个说法，或只输入关键词，例如：kb search 停水 赔偿\n"
+    assert captured.out == "知识库里没有直接回答这个问题的页面。可以换个说法，或只输入关键词，例如：kb search 停水 赔偿\n"
+    assert captured.err == ""
+
+
+def test_no_answer_says_so_first_then_related_pages(tiny_index, capsys):
+    """A question sharing a word with a page but asking something else: said first, exit 1."""
+    assert main(["search", "电梯停电困人了物业管不管", "--limit", "1"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["知识库里没有直接回答这个问题的页面。以下页面可能相关：", "",
+                         "1. 可能相关 地板被水泡了，物业负责吗？  [维修与赔偿]（待审核）"]
+
+
+def test_no_answer_json_marks_every_page_related(tiny_index, capsys):
+    assert main(["search", "电梯停电困人了物业管不管", "--json"]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["answered"] is False
+    assert 0 < len(answer["results"]) <= 3
+    assert {h["match"] for h in answer["results"]} == {"related"}
+
+
+def test_a_lone_common_character_never_makes_a_result(tiny_index, capsys):
+    # 不 and 的 occur in every page; 位 in none: no page shares a word with the question.
+    assert main(["search", "不的位", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"query": "不的位", "answered": False, "results": []}
 
 
 def test_unknown_category_lists_the_categories(tiny_index, capsys):
@@ -57,7 +82,7 @@ def test_unknown_category_lists_the_categories(tiny_index, capsys):
 
 def test_category_by_chinese_name(tiny_index, capsys):
     assert main(["search", "漏水", "--category", "业主隐私", "--json"]) == 0
-    assert [h["path"] for h in json.loads(capsys.readouterr().out)] == ["privacy/neighbour-contact.md"]
+    assert [h["path"] for h in json.loads(capsys.readouterr().out)["results"]] == ["privacy/neighbour-contact.md"]
 
 
 def test_search_builds_missing_index_and_says_so_on_stderr(tiny_project):
@@ -129,7 +154,7 @@ def test_category_search_answers_while_an_unrelated_page_is_broken(tiny_index, c
     page.write_text(page.read_text().replace("status: published", "status: 已发布"))
     assert main(["search", "停水", "--category", "repairs", "--json"]) == 0
     captured = capsys.readouterr()
-    assert [h["path"] for h in json.loads(captured.out)] == ["repairs/water-outage.md"]
+    assert [h["path"] for h in json.loads(captured.out)["results"]] == ["repairs/water-outage.md"]
     assert captured.err == ("页面有更新，正在更新索引……\n索引未能更新（privacy/neighbour-contact.md:7: 字段 `status` 只能是 "
                             "published 或 needs-review（当前为 `已发布`）。），本次使用现有索引搜索。\n")
 

@@ -1,5 +1,6 @@
 """The two query sides agree: Python (kb_tools.query) and the site's search worker, run in
-Node.js, give the same normalized text, terms, synonym groups and fallback plan for generated
+Node.js, give the same normalized text, terms, synonym groups, fallback plan and the verdict's
+evidence (the question's informative words, their weights and a page's coverage) for generated
 Chinese, traditional, mixed and junk queries, over the real knowledge base's query dictionary."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from kb_tools.query import QueryDictionary, fallback_plan, plan_query
+from kb_tools.query import QueryDictionary, coverage, fallback_plan, plan_query
 from kb_tools.site_search import worker_settings
 from kb_tools.store import current_generation
 
@@ -76,7 +77,14 @@ def worker(dictionary):
 
 
 def as_lists(plan) -> dict:
-    return {"text": plan.text, "terms": plan.terms, "groups": [[list(alt) for alt in group] for group in plan.groups]}
+    return {"text": plan.text, "terms": plan.terms, "groups": [[list(alt) for alt in group] for group in plan.groups],
+            "units": [{"word": u.word, "weight": round(u.weight, 9), "covers": list(u.covers), "parts": list(u.parts)}
+                      for u in plan.units]}
+
+
+def rounded(side: dict) -> dict:
+    """The worker's plan with weights to 9 places: Math.log and math.log may differ in the last bit."""
+    return {**side, "units": [{**u, "weight": round(u["weight"], 9)} for u in side["units"]]}
 
 
 def query_strategies(dictionary: dict):
@@ -116,8 +124,10 @@ def test_python_and_worker_plan_generated_queries_alike(data, queries, qd, worke
     expected = []
     for query in batch:
         plan = plan_query(query, qd)
-        expected.append({"plan": as_lists(plan), "fallback": as_lists(fallback_plan(plan.text, qd))})
-    got = [{side: {key: answer[side][key] for key in ("text", "terms", "groups")} for side in ("plan", "fallback")}
+        expected.append({"plan": as_lists(plan), "fallback": as_lists(fallback_plan(plan.text, qd)),
+                         "coverage": round(coverage(plan.units, set(plan.terms[::2])), 9)})
+    got = [{**{side: rounded({key: answer[side][key] for key in ("text", "terms", "groups", "units")})
+               for side in ("plan", "fallback")}, "coverage": round(answer["coverage"], 9)}
            for answer in worker.analyse(batch)]
     mismatches = [(query, e, g) for query, e, g in zip(batch, expected, got) if e != g]
     if mismatches:

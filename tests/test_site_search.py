@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kb_tools.evaluate import load_eval_set, score
+from kb_tools.evaluate import breakdown, load_eval_set, score
 from kb_tools.query import QueryDictionary, plan_query
 
 from conftest import ROOT
@@ -16,6 +16,18 @@ from conftest import ROOT
 pytestmark = pytest.mark.browser
 
 EVAL = load_eval_set(str(ROOT / "tests/eval/queries.yml"))
+UNSEEN = load_eval_set(str(ROOT / "tests/eval/unseen.yml"))
+
+# The verdict kb-verdict.js puts on the result list, once the typed query's results are shown.
+READ_VERDICT = """
+() => new Promise((resolve) => {
+  const meta = document.querySelector('.md-search-result__meta');
+  const check = () => meta.hasAttribute('data-kb-answered')
+    ? resolve([meta.getAttribute('data-kb-answered') === 'true', meta.textContent])
+    : requestAnimationFrame(check);
+  check();
+})
+"""
 
 # Sets the query, fires the keyup Material listens to, and resolves with the time until the
 # result list shows the answer (Material renders the count and the list together).
@@ -195,3 +207,42 @@ def test_browser_and_cli_cut_and_highlight_snippets_alike(search_box, built_site
         ) + html_lib.escape(text[spans[-1][1]:] if spans else text)
         assert page.evaluate("([b, t]) => self.kbSearch.snippet(b, t)", [body, terms]) == expected
     assert make_snippet(body, {"漏水", "维修"}, qd)[0].startswith("…")
+
+
+def test_search_box_verdicts_match_the_cli(search_box, real_index, capsys):
+    """Every question of the generalisation set typed into the search box: the list says whether a
+    page answers (data-kb-answered), the same as `kb search`, and the figures per part agree."""
+    from kb_tools.search import Searcher
+
+    page = search_box.page
+    ranked, answered, said_cli, ranked_cli, differ = [], [], [], [], []
+    with Searcher(real_index) as searcher:
+        for case in UNSEEN:
+            page.evaluate(CLEAR_QUERY)
+            page.evaluate("document.querySelector('.md-search-result__meta').removeAttribute('data-kb-answered')")
+            pages, _ = search(search_box, case.query)
+            verdict, meta = page.evaluate(READ_VERDICT)
+            if not verdict:
+                assert meta.startswith("没有找到直接回答这个问题的页面。")
+                assert len(pages) <= 3
+            ranked.append(pages)
+            answered.append(verdict)
+            cli, results = searcher.verdict(case.query)
+            said_cli.append(cli)
+            ranked_cli.append([r.path for r in results])
+            if cli != verdict:
+                differ.append(case.query)
+    site = breakdown(UNSEEN, ranked, answered)
+    with capsys.disabled():
+        print(f"\n站内搜索泛化评测（test）：R@1 {site['test'].r1:.3f}  R@3 {site['test'].r3:.3f}  "
+              f"误判无答案 {site['test'].refusal_rate:.3f}  超范围判无答案 {site['test'].outside_rate:.3f}")
+    # The two indexes are built from different renderings of a page (the CLI's from Markdown, the
+    # site's from the HTML readers see), so a page's words can differ slightly; the analysis and
+    # the verdict's rule are the same (tests/test_query_agreement.py).
+    assert len(differ) <= 0.02 * len(UNSEEN), differ
+    cli = breakdown(UNSEEN, ranked_cli, said_cli)
+    for part in ("dev", "test"):
+        assert abs(site[part].r1 - cli[part].r1) <= 0.02, part
+        assert abs(site[part].r3 - cli[part].r3) <= 0.02, part
+        assert abs(site[part].outside_rate - cli[part].outside_rate) <= 0.02, part
+        assert abs(site[part].refusal_rate - cli[part].refusal_rate) <= 0.02, part

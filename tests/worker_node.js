@@ -4,7 +4,8 @@
  *
  * Usage: node worker_node.js <worker.js>. The first stdin line is the worker's data file (JSON);
  * every further line is a JSON array of queries, answered by one line: for each query
- * {plan, fallback}, the worker's own kbSearch.plan(query) and kbSearch.fallback(plan.text).
+ * {plan, fallback, coverage}: the worker's own kbSearch.plan(query), kbSearch.fallback(plan.text),
+ * and the coverage of the plan's units by a page holding every other term of the plan.
  */
 "use strict";
 
@@ -34,7 +35,9 @@ lines.on("line", async (line) => {
   await ready;
   const answers = JSON.parse(line).map((query) => {
     const plan = globalThis.kbSearch.plan(query);
-    return { plan: plan, fallback: globalThis.kbSearch.fallback(plan.text) };
+    const held = plan.terms.filter((_, i) => i % 2 === 0);
+    return { plan: plan, fallback: globalThis.kbSearch.fallback(plan.text),
+             coverage: globalThis.kbSearch.coverage(plan.units, held) };
   });
   process.stdout.write(JSON.stringify(answers) + "\n");
 });

@@ -42,6 +42,7 @@ function Analyzer(dict, patterns) {
   this.logTotal = Math.log(Math.max(dict.total, 2));
   this.docs = Math.max(1, dict.docs);
   this.stopwords = new Set(dict.stopwords);
+  this.function = new Set(dict.stopwords.concat(dict.function || []));
   this.t2s = dict.t2s;
   this.t2sPhrases = dict.t2s_phrases || {};
   this.phraseLen = 0;
@@ -107,7 +108,10 @@ Analyzer.prototype.dfOf = function (term) {
 };
 
 Analyzer.prototype.idf = function (term) {
-  var df = this.dfOf(term);
+  return this.idfOfDf(this.dfOf(term));
+};
+
+Analyzer.prototype.idfOfDf = function (df) {
   return Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
 };
 
@@ -210,7 +214,7 @@ Analyzer.prototype.plan = function (raw, ranking) {
     });
     if (group.length) groups.push(group);
   });
-  return { text: text, terms: known, groups: groups };
+  return { text: text, terms: known, groups: groups, fallback: false, units: this.units(text, ranking) };
 };
 
 /* kb_tools.query.fallback_plan: indexed words inside the query, then words containing a piece. */
@@ -219,7 +223,7 @@ Analyzer.prototype.fallback = function (text, ranking) {
   var seen = new Set();
   var n = text.length;
   for (var i = 0; i < n; i++) {
-    for (var j = i + 1; j <= Math.min(n, i + this.maxLen); j++) {
+    for (var j = i + 2; j <= Math.min(n, i + this.maxLen); j++) {
       var piece = text.slice(i, j);
       if (this.dfOf(piece) && this.isTerm(piece) && !seen.has(piece)) {
         seen.add(piece);
@@ -233,14 +237,80 @@ Analyzer.prototype.fallback = function (text, ranking) {
     if (pieces.length > 1) pieces = pieces.filter(function (p) { return p.length > 1; });
     var candidates = [];
     this.df.forEach(function (df, w) {
-      if (df && pieces.some(function (p) { return w.indexOf(p) !== -1; })) candidates.push(w);
+      if (df && w.length > 1 && pieces.some(function (p) { return w.indexOf(p) !== -1; })) candidates.push(w);
     });
     candidates.sort(function (a, b) { return self.dfOf(b) - self.dfOf(a); });
     found = candidates;
   }
   found = found.slice(0, ranking.maxTerms);
-  return { text: text, terms: found, groups: found.map(function (t) { return [[t, 1.0]]; }) };
+  return { text: text, terms: found, groups: found.map(function (t) { return [[t, 1.0]]; }),
+           fallback: true, units: this.units(text, ranking) };
 };
+
+/* kb_tools.query._units: the question's informative words; a run of unknown characters is one. */
+Analyzer.prototype.units = function (text, ranking) {
+  var self = this;
+  var units = [];
+  var run = "";
+  var unknown = this.idfOfDf(0);
+  function flush() {
+    if (run) {
+      units.push({ word: run, weight: unknown * ranking.unknownWeight * (run.length === 1 ? ranking.singleCharWeight : 1.0),
+                   covers: [], parts: [] });
+      run = "";
+    }
+  }
+  this.cut(text).forEach(function (word) {
+    if (!(self.wordlike.test(word) && !self.function.has(word))) {
+      flush();
+      return;
+    }
+    var covers = [word].concat(self.synonyms.get(word) || []).filter(function (w) { return self.dfOf(w); });
+    if (word.length === 1 && !covers.length) {
+      run += word;
+      return;
+    }
+    flush();
+    var weight = covers.length
+      ? self.idfOfDf(Math.min.apply(null, covers.map(function (w) { return self.dfOf(w); })))
+      : unknown * ranking.unknownWeight;
+    if (word.length === 1) weight *= ranking.singleCharWeight;
+    var parts = [];
+    [2, 3].forEach(function (size) {
+      if (word.length > size) {
+        for (var i = 0; i + size <= word.length; i++) {
+          var piece = word.slice(i, i + size);
+          if (self.dfOf(piece) && parts.indexOf(piece) === -1) parts.push(piece);
+        }
+      }
+    });
+    units.push({ word: word, weight: weight, covers: covers, parts: parts });
+  });
+  flush();
+  var seen = new Set();
+  return units.filter(function (u) {
+    if (seen.has(u.word)) return false;
+    seen.add(u.word);
+    return true;
+  });
+};
+
+/* kb_tools.query.coverage: the share of the question's weight a page holding `held` covers. */
+function coverage(units, held, ranking) {
+  var total = 0;
+  var got = 0;
+  units.forEach(function (u) {
+    total += u.weight;
+    if (u.covers.some(function (w) { return held.has(w); })) got += u.weight;
+    else if (u.parts.some(function (p) { return held.has(p); })) got += u.weight * ranking.partCover;
+  });
+  return total ? got / total : 0;
+}
+
+/* kb_tools.query.answers */
+function answers(plan, held, ranking) {
+  return !plan.fallback && Math.round(coverage(plan.units, held, ranking) * 1e9) / 1e9 >= ranking.answerCoverage;
+}
 
 /* ---- the index ---------------------------------------------------------------------------- */
 
@@ -250,6 +320,7 @@ function Engine(data) {
   this.sentenceEnd = new RegExp("(" + data.patterns.sentenceEnd + ")");
   this.docs = data.docs;
   var vocab = data.dictionary.words.map(function (w) { return w[0]; });
+  this.vocab = vocab;
   this.postings = new Map(); // term -> [[doc, field-weighted tf], ...]
   var total = 0;
   for (var d = 0; d < this.docs.length; d++) {
@@ -272,11 +343,13 @@ Engine.prototype.bm25 = function (tf, length) {
   return (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / this.average));
 };
 
-/* Synonyms in a group count once (their best); groups add up. */
+/* Synonyms in a group count once (their best); groups add up. Only pages holding a term of two
+   characters or more are ranked (kb_tools.engine.search's `require`). */
 Engine.prototype.rank = function (groups) {
   var self = this;
   var scores = new Map();
   var matched = new Map(); // doc -> Set of matched terms
+  var eligible = new Set();
   groups.forEach(function (group) {
     var best = new Map();
     group.forEach(function (alt) {
@@ -289,11 +362,12 @@ Engine.prototype.rank = function (groups) {
         if (s > (best.get(d) || 0)) best.set(d, s);
         if (!matched.has(d)) matched.set(d, new Set());
         matched.get(d).add(term);
+        if (term.length > 1) eligible.add(d);
       });
     });
     best.forEach(function (s, d) { scores.set(d, (scores.get(d) || 0) + s); });
   });
-  var order = Array.from(scores.keys()).sort(function (a, b) {
+  var order = Array.from(scores.keys()).filter(function (d) { return eligible.has(d); }).sort(function (a, b) {
     return scores.get(b) - scores.get(a) || a - b;
   });
   return order.map(function (d) { return { doc: d, score: scores.get(d), terms: matched.get(d) }; });
@@ -306,7 +380,18 @@ Engine.prototype.search = function (query) {
     plan = this.analyzer.fallback(plan.text, this.ranking);
     hits = this.rank(plan.groups);
   }
-  return { plan: plan, hits: hits };
+  var answered = hits.length > 0 && answers(plan, this.held(hits[0].doc), this.ranking);
+  return { plan: plan, hits: hits, answered: answered };
+};
+
+/* The terms a page holds (kb_tools.engine._terms_held asks the index the same question). */
+Engine.prototype.held = function (d) {
+  var doc = this.docs[d];
+  if (!doc.held) {
+    doc.held = new Set();
+    for (var k = 0; k < doc.terms.length; k += 2) doc.held.add(this.vocab[doc.terms[k]]);
+  }
+  return doc.held;
 };
 
 /* ---- results in Material's shape ---------------------------------------------------------- */
@@ -389,11 +474,12 @@ Engine.prototype.snippet = function (body, terms) {
 
 Engine.prototype.results = function (query) {
   var self = this;
-  if (!query.trim()) return { items: [] };
+  if (!query.trim()) return { items: [], kb: { answered: false } };
   var found = this.search(query);
   var terms = new Set();
   found.plan.groups.forEach(function (g) { g.forEach(function (alt) { terms.add(alt[0]); }); });
-  var items = found.hits.slice(0, MAX_RESULTS).map(function (hit) {
+  var shown = found.answered ? MAX_RESULTS : this.ranking.relatedShown;
+  var items = found.hits.slice(0, shown).map(function (hit) {
     var doc = self.docs[hit.doc];
     var keys = {};
     hit.terms.forEach(function (t) { keys[t] = true; });
@@ -435,7 +521,8 @@ Engine.prototype.results = function (query) {
     });
     return group;
   });
-  return { items: items };
+  // Material reads `items`; `kb` is for overrides/main.html (the verdict shown above the list).
+  return { items: items, kb: { answered: found.answered } };
 };
 
 /* ---- the worker --------------------------------------------------------------------------- */
@@ -462,7 +549,7 @@ function answer(query) {
   if (engine) {
     self.postMessage({ type: MSG_RESULT, data: engine.results(query) });
   } else {
-    self.postMessage({ type: MSG_RESULT, data: { items: [] } });
+    self.postMessage({ type: MSG_RESULT, data: { items: [], kb: { answered: false } } });
   }
 }
 
@@ -492,6 +579,11 @@ self.kbSearch = {
   fallback: function (text) { return engine.analyzer.fallback(text, engine.ranking); },
   search: function (q) {
     return engine.search(q).hits.map(function (h) { return engine.docs[h.doc].url; });
+  },
+  coverage: function (units, held) { return coverage(units, new Set(held), engine.ranking); },
+  verdict: function (q) {
+    var found = engine.search(q);
+    return { answered: found.answered, pages: found.hits.map(function (h) { return engine.docs[h.doc].url; }) };
   },
   snippet: function (body, terms) { return engine.snippet(body, new Set(terms)).html; },
 };
