@@ -57,6 +57,9 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
     for word in sorted(resources.stopwords | function):
         if len(word) > 1:
             words.setdefault(word, [freq.get(word) or 1, 0])
+    pinyin = pinyin_table(words)
+    for word in homophone_words(words, pinyin, freq):
+        words.setdefault(word, [freq[word], 0])
     return {
         "pipeline_version": PIPELINE_VERSION,
         "total": segmenter.total,
@@ -65,9 +68,42 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
         "synonyms": [list(g) for g in resources.synonyms],
         "stopwords": sorted(resources.stopwords),
         "function": sorted(function),
+        "pinyin": pinyin,
         "t2s": t2s_char_table(),
         "t2s_phrases": t2s_phrase_table(words),
     }
+
+
+def pinyin_table(words) -> dict[str, str]:
+    """Toneless pinyin (the most common reading, from the pypinyin package) of the 3,755 common
+    characters (GB 2312 level 1) and of every character of the index's words, grouped by sound:
+    {"wu": "物误无…"}. What typo tolerance needs to hear a query as it was typed on a pinyin IME."""
+    from pypinyin import lazy_pinyin
+
+    chars = {bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
+             if not (hi == 0xD7 and lo > 0xF9)}
+    chars |= {c for w in words for c in w if "\u4e00" <= c <= "\u9fff"}
+    table: dict[str, list[str]] = {}
+    for char in sorted(chars):
+        sound = lazy_pinyin(char, errors="ignore")
+        if sound and sound[0].isascii() and sound[0].isalpha():
+            table.setdefault(sound[0], []).append(char)
+    return {sound: "".join(chars) for sound, chars in sorted(table.items())}
+
+
+def homophone_words(words, pinyin: dict[str, str], freq: dict[str, int]) -> list[str]:
+    """Real words (jieba's dictionary) that sound like a word the index holds: 新任 beside 信任.
+    In the query dictionary they are cut as words, so a query's 新任 is never taken for a typo."""
+    sound = {c: s for s, chars in pinyin.items() for c in chars}
+    held = {" ".join(sound[c] for c in w) for w, (_, df) in words.items()
+            if df and 1 < len(w) <= 4 and all(c in sound for c in w)}
+    starts = {(key.count(" ") + 1, key.split(" ", 1)[0]) for key in held}
+    found = []
+    for word, count in freq.items():
+        if count and 1 < len(word) <= 4 and word not in words and (len(word), sound.get(word[0])) in starts \
+                and all(c in sound for c in word) and " ".join(sound[c] for c in word) in held:
+            found.append(word)
+    return sorted(found)
 
 
 def function_words(resources: Resources) -> frozenset[str]:
@@ -168,6 +204,17 @@ class QueryDictionary:
             for word in group:
                 self.synonyms.setdefault(word, []).extend(w for w in group if w != word)
         self.segmenter = Segmenter({w: v[0] for w, v in self.words.items()}, data["total"])
+        self.sound = {c: s for s, chars in data.get("pinyin", {}).items() for c in chars}
+        self.sounds_like: dict[str, str] = {}  # pinyin of an index word -> the word (most pages first)
+        for word in sorted((w for w, v in self.words.items() if v[1] and 1 < len(w) <= 4), key=lambda w: (-self.df(w), w)):
+            key = self.heard(word)
+            if key:
+                self.sounds_like.setdefault(key, word)
+
+    def heard(self, text: str) -> str | None:
+        """The toneless pinyin of `text`, or None if a character has none in the table."""
+        sounds = [self.sound.get(c) for c in text]
+        return None if None in sounds else " ".join(sounds)
 
     @classmethod
     def load(cls, generation: Path) -> "QueryDictionary":
@@ -203,8 +250,46 @@ class QueryDictionary:
         return "".join(out).lower()
 
 
+def correct_homophones(text: str, qd: QueryDictionary) -> str:
+    """Typos of a pinyin IME: where the segmenter finds only single characters (误业费 → 误 业 费,
+    no word of the dictionary), a run of 2–4 of them that sounds exactly like a word the index
+    holds becomes that word (物业费), the longest first. Real words that sound alike (新任 beside
+    信任) are in the dictionary and so never single characters; stop words break a run."""
+    out, pos, run = [], 0, []  # run: (start, char) of consecutive single-character words
+
+    def flush():
+        i = 0
+        while i < len(run):
+            for n in (4, 3, 2):
+                window = "".join(c for _, c in run[i:i + n])
+                if len(window) == n and run[i + n - 1][0] - run[i][0] == n - 1:
+                    key = qd.heard(window)
+                    word = qd.sounds_like.get(key) if key else None
+                    if word and word != window:
+                        out.append((run[i][0], n, word))
+                        i += n
+                        break
+            else:
+                i += 1
+        run.clear()
+
+    for token in qd.segmenter.cut(text):
+        start = text.find(token, pos)
+        pos = start + len(token)
+        if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in qd.stopwords:
+            if run and run[-1][0] != start - 1:
+                flush()
+            run.append((start, token))
+        else:
+            flush()
+    flush()
+    for start, n, word in reversed(out):
+        text = text[:start] + word + text[start + n:]
+    return text
+
+
 def plan_query(raw: str, qd: QueryDictionary) -> QueryPlan:
-    text = qd.normalize(raw[:MAX_QUERY_CHARS])
+    text = correct_homophones(qd.normalize(raw[:MAX_QUERY_CHARS]), qd)
     tokens = [t for t in qd.segmenter.cut_for_search(text) if is_term(t, qd.stopwords)]
     counts = Counter(tokens)
     known = [t for t in counts if qd.df(t) or any(qd.df(s) for s in qd.synonyms.get(t, ()))]

@@ -87,6 +87,20 @@ def rounded(side: dict) -> dict:
     return {**side, "units": [{**u, "weight": round(u["weight"], 9)} for u in side["units"]]}
 
 
+def misheard(dictionary: dict) -> list[str]:
+    """Index words with one character swapped for another of the same sound (物业 → 误业), as a
+    pinyin IME types them: what correct_homophones repairs."""
+    sound = {c: s for s, chars in dictionary["pinyin"].items() for c in chars}
+    out = []
+    for word, _, df in dictionary["words"]:
+        if df and 1 < len(word) <= 4 and all(c in sound for c in word):
+            for i, c in enumerate(word):
+                alike = dictionary["pinyin"][sound[c]].replace(c, "")
+                if alike:
+                    out.append(word[:i] + alike[len(word) % len(alike)] + word[i + 1:])
+    return out or ["误业"]
+
+
 def query_strategies(dictionary: dict):
     """Chinese made of the index's words and stray ideographs; traditional script; Chinese mixed
     with Latin letters, digits, full-width forms and punctuation; and junk (any code point,
@@ -105,7 +119,8 @@ def query_strategies(dictionary: dict):
         return st.lists(st.one_of(*parts), max_size=max_size).map("".join)
 
     chinese = joined(st.sampled_from(words), st.sampled_from(words), st.sampled_from(synonyms),
-                     st.sampled_from(dictionary["stopwords"]), ideograph, punctuation)
+                     st.sampled_from(dictionary["stopwords"]), st.sampled_from(misheard(dictionary)),
+                     ideograph, punctuation)
     traditional_text = joined(st.sampled_from(traditional_words), st.sampled_from(traditional),
                               st.sampled_from(words), punctuation)
     latin = st.text(alphabet="abcxyzABCXYZ0123456789ＡＢＣａｂｃ０１２３", min_size=1, max_size=6)

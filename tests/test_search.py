@@ -7,6 +7,7 @@ import pytest
 from kb_tools.errors import IndexBusy, IndexUnavailable, QueryError
 from kb_tools.indexer import build, ensure_fresh
 from kb_tools.store import build_lock, current_generation, read_meta
+from kb_tools.query import plan_query
 from kb_tools.search import Searcher
 
 from conftest import write_pages
@@ -155,3 +156,17 @@ def test_incremental_build_validates_the_changed_page(tiny_index):
         build(tiny_index)
     assert str(err.value) == "repairs/water-outage.md:7: 字段 `status` 只能是 published 或 needs-review（当前为 `已发布`）。"
     assert current_generation(tiny_index.index_dir) == before
+
+
+def test_pinyin_typos_are_heard_as_the_words_they_sound_like(tiny_index):
+    # 停水 typed as 听水 and 赔偿 as 陪偿 on a pinyin IME: both sound exactly like indexed words.
+    with Searcher(tiny_index) as s:
+        assert plan_query("听水陪偿", s.qd).text == "停水赔偿"
+        assert s.search("听水陪偿")[0].path == "repairs/water-outage.md"
+
+
+def test_real_words_that_sound_like_index_words_are_left_alone(real_index):
+    with Searcher(real_index) as s:
+        assert "信任" in s.qd.words and s.qd.df("信任")  # the index holds 信任 (xin ren) …
+        assert plan_query("新任物业领导如何建立权威", s.qd).text == "新任物业领导如何建立权威"  # … 新任 stays
+        assert plan_query("误业费可以不交吗", s.qd).text == "物业费可以不交吗"

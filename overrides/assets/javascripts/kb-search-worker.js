@@ -51,6 +51,19 @@ function Analyzer(dict, patterns) {
     if (phrase.length > this.phraseLen) this.phraseLen = phrase.length;
     this.phraseStarts.add(phrase[0]);
   }
+  this.sound = new Map(); // character -> toneless pinyin
+  var pinyin = dict.pinyin || {};
+  for (var syllable in pinyin) {
+    for (var c = 0; c < pinyin[syllable].length; c++) this.sound.set(pinyin[syllable][c], syllable);
+  }
+  var self = this;
+  var held = dict.words.filter(function (e) { return e[2] && e[0].length > 1 && e[0].length <= 4; }).map(function (e) { return e[0]; });
+  held.sort(function (a, b) { return self.dfOf(b) - self.dfOf(a) || (a < b ? -1 : a > b ? 1 : 0); });
+  this.soundsLike = new Map(); // pinyin of an index word -> the word (most pages first)
+  held.forEach(function (word) {
+    var key = self.heard(word);
+    if (key !== null && !self.soundsLike.has(key)) self.soundsLike.set(key, word);
+  });
   this.synonyms = new Map();
   for (var g = 0; g < dict.synonyms.length; g++) {
     var group = dict.synonyms[g];
@@ -101,6 +114,60 @@ Analyzer.prototype.charMap = function (text) {
     for (var k = 0; k < mapped.length; k++) origin.push(i);
   }
   return { text: out, origin: origin };
+};
+
+/* kb_tools.query.QueryDictionary.heard */
+Analyzer.prototype.heard = function (text) {
+  var sounds = [];
+  for (var i = 0; i < text.length; i++) {
+    var s = this.sound.get(text[i]);
+    if (s === undefined) return null;
+    sounds.push(s);
+  }
+  return sounds.join(" ");
+};
+
+/* kb_tools.query.correct_homophones: runs of single characters that sound like an index word. */
+Analyzer.prototype.correctHomophones = function (text) {
+  var self = this;
+  var out = [];
+  var pos = 0;
+  var run = [];
+  function flush() {
+    var i = 0;
+    while (i < run.length) {
+      var done = false;
+      for (var n = 4; n >= 2; n--) {
+        if (i + n > run.length) continue;
+        var window = run.slice(i, i + n).map(function (r) { return r[1]; }).join("");
+        var key = self.heard(window);
+        var word = key !== null ? self.soundsLike.get(key) : undefined;
+        if (word && word !== window) {
+          out.push([run[i][0], n, word]);
+          i += n;
+          done = true;
+          break;
+        }
+      }
+      if (!done) i += 1;
+    }
+    run = [];
+  }
+  this.cut(text).forEach(function (token) {
+    var start = text.indexOf(token, pos);
+    pos = start + token.length;
+    if (token.length === 1 && token >= "\u4e00" && token <= "\u9fff" && !self.stopwords.has(token)) {
+      if (run.length && run[run.length - 1][0] !== start - 1) flush();
+      run.push([start, token]);
+    } else {
+      flush();
+    }
+  });
+  flush();
+  for (var k = out.length - 1; k >= 0; k--) {
+    text = text.slice(0, out[k][0]) + out[k][2] + text.slice(out[k][0] + out[k][1]);
+  }
+  return text;
 };
 
 Analyzer.prototype.dfOf = function (term) {
@@ -191,7 +258,7 @@ Analyzer.prototype.cutForSearch = function (text) {
 /* kb_tools.query.plan_query */
 Analyzer.prototype.plan = function (raw, ranking) {
   var self = this;
-  var text = this.normalize(raw.slice(0, ranking.maxQueryChars));
+  var text = this.correctHomophones(this.normalize(raw.slice(0, ranking.maxQueryChars)));
   var counts = new Map();
   this.cutForSearch(text).forEach(function (t) {
     if (self.isTerm(t)) counts.set(t, (counts.get(t) || 0) + 1);
