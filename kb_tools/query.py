@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb_tools.errors import IndexUnavailable
-from kb_tools.ranking import (ANSWER_COVERAGE, FUNCTION_IDF, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
+from kb_tools.ranking import (ANSWER_COVERAGE, FUNCTION_IDF, HOMOPHONE_MIN_FREQ, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
                               SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, UNKNOWN_WEIGHT, idf)
 from kb_tools.segment import Segmenter
 from kb_tools.text import PIPELINE_VERSION, IndexSegmenter, Resources, clean, is_term, opencc_t2s
@@ -57,7 +57,7 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
     for word in sorted(resources.stopwords | function):
         if len(word) > 1:
             words.setdefault(word, [freq.get(word) or 1, 0])
-    pinyin = pinyin_table(words)
+    pinyin = pinyin_table({w for w, (_, n) in words.items() if n and 1 < len(w) <= 4})
     for word in homophone_words(words, pinyin, freq):
         words.setdefault(word, [freq[word], 0])
     return {
@@ -69,38 +69,45 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
         "stopwords": sorted(resources.stopwords),
         "function": sorted(function),
         "pinyin": pinyin,
-        "t2s": t2s_char_table(),
+        # Two strings of as many characters (code points), traditional and simplified: a third of
+        # a {char: char} map's size.
+        "t2s": ["".join(t2s_char_table()), "".join(t2s_char_table().values())],
         "t2s_phrases": t2s_phrase_table(words),
     }
 
 
-def pinyin_table(words) -> dict[str, str]:
+def pinyin_table(held) -> dict[str, str]:
     """Toneless pinyin (the most common reading, from the pypinyin package) of the 3,755 common
-    characters (GB 2312 level 1) and of every character of the index's words, grouped by sound:
-    {"wu": "物误无…"}. What typo tolerance needs to hear a query as it was typed on a pinyin IME."""
+    characters (GB 2312 level 1) and of every character of the index's words `held`, grouped by
+    sound: {"wu": "物误无…"}. What typo tolerance needs to hear a query as it was typed on a pinyin
+    IME. Sounds that no character of those words has are left out: they can never sound like one."""
     from pypinyin import lazy_pinyin
 
     chars = {bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
              if not (hi == 0xD7 and lo > 0xF9)}
-    chars |= {c for w in words for c in w if "\u4e00" <= c <= "\u9fff"}
+    chars |= {c for w in held for c in w if "\u4e00" <= c <= "\u9fff"}
     table: dict[str, list[str]] = {}
     for char in sorted(chars):
         sound = lazy_pinyin(char, errors="ignore")
         if sound and sound[0].isascii() and sound[0].isalpha():
             table.setdefault(sound[0], []).append(char)
-    return {sound: "".join(chars) for sound, chars in sorted(table.items())}
+    used = {s for w in held for c in w for s in lazy_pinyin(c, errors="ignore")}
+    return {sound: "".join(chars) for sound, chars in sorted(table.items()) if sound in used}
 
 
 def homophone_words(words, pinyin: dict[str, str], freq: dict[str, int]) -> list[str]:
-    """Real words (jieba's dictionary) that sound like a word the index holds: 新任 beside 信任.
-    In the query dictionary they are cut as words, so a query's 新任 is never taken for a typo."""
+    """Real words (jieba's dictionary, the common ones) that sound like a word the index holds:
+    新任 beside 信任. In the query dictionary they are cut as words, so a query's 新任 is never
+    taken for a typo. Rare words (jieba frequency under HOMOPHONE_MIN_FREQ) stay out: they cost
+    the site's search data more than the rare wrong correction they would prevent."""
     sound = {c: s for s, chars in pinyin.items() for c in chars}
     held = {" ".join(sound[c] for c in w) for w, (_, df) in words.items()
             if df and 1 < len(w) <= 4 and all(c in sound for c in w)}
     starts = {(key.count(" ") + 1, key.split(" ", 1)[0]) for key in held}
     found = []
     for word, count in freq.items():
-        if count and 1 < len(word) <= 4 and word not in words and (len(word), sound.get(word[0])) in starts \
+        if count >= HOMOPHONE_MIN_FREQ and 1 < len(word) <= 4 and word not in words \
+                and (len(word), sound.get(word[0])) in starts \
                 and all(c in sound for c in word) and " ".join(sound[c] for c in word) in held:
             found.append(word)
     return sorted(found)
@@ -195,7 +202,7 @@ class QueryDictionary:
         self.docs: int = max(1, data["docs"])
         self.stopwords = frozenset(data["stopwords"])
         self.function = frozenset(data.get("function", ())) | self.stopwords
-        self.t2s: dict[str, str] = data["t2s"]
+        self.t2s: dict[str, str] = dict(zip(*data["t2s"]))
         self.t2s_phrases: dict[str, str] = data.get("t2s_phrases", {})
         self.phrase_len = max(map(len, self.t2s_phrases), default=0)
         self.phrase_starts = {p[0] for p in self.t2s_phrases}

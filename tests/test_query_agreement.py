@@ -111,7 +111,7 @@ def query_strategies(dictionary: dict):
     synonyms = [w for group in dictionary["synonyms"] for w in group]
     to_traditional = opencc.OpenCC("s2t")
     traditional_words = to_traditional.convert("\n".join(words)).split("\n")
-    traditional = list(dictionary["t2s"]) + list(dictionary.get("t2s_phrases", {}))
+    traditional = list(dictionary["t2s"][0]) + list(dictionary.get("t2s_phrases", {}))
     ideograph = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
     punctuation = st.sampled_from(list("，。？！、；：“”（）《》 \u3000 ,.?!;:()-+#&_%/"))
 

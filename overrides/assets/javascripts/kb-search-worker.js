@@ -43,7 +43,10 @@ function Analyzer(dict, patterns) {
   this.docs = Math.max(1, dict.docs);
   this.stopwords = new Set(dict.stopwords);
   this.function = new Set(dict.stopwords.concat(dict.function || []));
-  this.t2s = dict.t2s;
+  this.t2s = Object.create(null); // traditional -> simplified, from two strings of equal length
+  var from = Array.from(dict.t2s[0]); // by code point: a few simplified forms lie beyond the BMP
+  var to = Array.from(dict.t2s[1]);
+  for (var t = 0; t < from.length; t++) this.t2s[from[t]] = to[t];
   this.t2sPhrases = dict.t2s_phrases || {};
   this.phraseLen = 0;
   this.phraseStarts = new Set();
