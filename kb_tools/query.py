@@ -29,7 +29,7 @@ import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from kb_tools.errors import IndexUnavailable
@@ -211,12 +211,23 @@ class QueryDictionary:
             for word in group:
                 self.synonyms.setdefault(word, []).extend(w for w in group if w != word)
         self.segmenter = Segmenter({w: v[0] for w, v in self.words.items()}, data["total"])
-        self.sound = {c: s for s, chars in data.get("pinyin", {}).items() for c in chars}
-        self.sounds_like: dict[str, str] = {}  # pinyin of an index word -> the word (most pages first)
+        self._pinyin: dict[str, str] = data.get("pinyin", {})
+
+    # Typo tolerance's tables are built on first use: most queries never need them (a run of two
+    # single characters is what asks for them), and a cold `kb search` should not pay for them.
+    @cached_property
+    def sound(self) -> dict[str, str]:
+        return {c: s for s, chars in self._pinyin.items() for c in chars}
+
+    @cached_property
+    def sounds_like(self) -> dict[str, str]:
+        """The pinyin of each index word -> the word (the one in most pages, when several)."""
+        table: dict[str, str] = {}
         for word in sorted((w for w, v in self.words.items() if v[1] and 1 < len(w) <= 4), key=lambda w: (-self.df(w), w)):
             key = self.heard(word)
             if key:
-                self.sounds_like.setdefault(key, word)
+                table.setdefault(key, word)
+        return table
 
     def heard(self, text: str) -> str | None:
         """The toneless pinyin of `text`, or None if a character has none in the table."""
