@@ -73,6 +73,9 @@ def test_a_lone_common_character_never_makes_a_result(tiny_index, capsys):
     # 不 and 的 occur in every page; 位 in none: no page shares a word with the question.
     assert main(["search", "不的位", "--json"]) == 1
     assert json.loads(capsys.readouterr().out) == {"query": "不的位", "answered": False, "results": []}
+    # A question word alone asks nothing.
+    assert main(["search", "怎么办", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"query": "怎么办", "answered": False, "results": []}
 
 
 def test_unknown_category_lists_the_categories(tiny_index, capsys):

@@ -55,8 +55,8 @@ while not stop.exists() or searches == 0:
         searches += 1
         proc = subprocess.run([kb, "search", "--json", query], capture_output=True, text=True, timeout=120)
         try:
-            found = [r["path"] for r in json.loads(proc.stdout)]
-        except ValueError:
+            found = [r["path"] for r in json.loads(proc.stdout)["results"]]
+        except (ValueError, KeyError, TypeError):
             found = None
         extra = [line for line in proc.stderr.splitlines() if line not in allowed]
         if proc.returncode != 0 or found is None or found[:1] != [path] or extra:

@@ -62,7 +62,7 @@ def search(query: str = QUERY, **kw) -> subprocess.CompletedProcess:
 
 def assert_answers(proc: subprocess.CompletedProcess, stderr: str = "", first: str = ANSWER) -> None:
     assert (proc.returncode, proc.stderr) == (0, stderr)
-    assert json.loads(proc.stdout)[0]["path"] == first
+    assert json.loads(proc.stdout)["results"][0]["path"] == first
 
 
 def assert_explains(proc: subprocess.CompletedProcess, message: str, code: int = 3, before: str = "") -> None:

@@ -111,7 +111,8 @@ def test_first_result(search_box, query, first):
 def test_query_with_no_known_word_shows_no_result(search_box):
     pages, _ = search(search_box, "区块链比特币")
     assert pages == []
-    assert search_box.page.inner_text(".md-search-result__meta") == "没有找到符合条件的结果"
+    answered, meta = search_box.page.evaluate(READ_VERDICT)
+    assert (answered, meta) == (False, "没有找到直接回答这个问题的页面。请换个说法再试。")
 
 
 def test_results_show_title_section_and_highlighted_words(search_box):
