@@ -96,6 +96,11 @@ def parse_page(text: str, rel: str) -> Page:
             raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。这类页面允许的字段：{'、'.join(OTHER_FIELDS)}。")
         if "status" in meta:
             reader.status()
+        if "examples" in meta:
+            if rel != "index.md":
+                raise reader.fail("examples", "只有网站首页（docs/index.md）可以写 `examples`：首页搜索框下面的示例问题。")
+            for example in reader.text_list("examples"):
+                reader.no_markup("examples", example)
         title = reader.text("title", required=False)
         if title is None:
             heading = _first_heading(body)
