@@ -69,7 +69,7 @@ def provenance(source: Source) -> str:
     title = _escape_inline(source.title)
     if source.sections:
         return (f"本页整理自《{title}》（{source.date.isoformat()}）"
-                f"{section_label(source.sections)}，已更正错别字并标注过时的法律引用。")
+                f"{section_label(source.sections)}；过时的法律引用已在页面中注明。")
     from kb_tools.civil_code import ARTICLE, is_civil_code, load_articles, parse_numeral
 
     subjects = load_articles() if is_civil_code(source.title) else {}

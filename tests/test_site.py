@@ -274,7 +274,7 @@ def test_question_page_shows_aliases_related_questions_and_provenance(page_html,
     provenance = [p.text() for p in section(article, "来源与审核") if p.tag == "p"]
     assert provenance == [
         f"本页整理自《{page.source.title}》（{page.source.date.isoformat()}）"
-        f"{site.section_label(page.source.sections)}，已更正错别字并标注过时的法律引用。",
+        f"{site.section_label(page.source.sections)}；过时的法律引用已在页面中注明。",
         f"最近审核：{page.reviewed.isoformat()}。",
     ]
 
@@ -288,7 +288,7 @@ def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, l
     cited = "、".join(f"{a}（{subjects[parse_numeral(a[1:-1])]}）" for a in code.articles)
     provenance = [p.text() for p in section(article_of(page_html(ON_THE_CODE)), "来源与审核") if p.tag == "p"]
     assert provenance == [
-        f"本页整理自《{seed.title}》（{seed.date.isoformat()}）{site.section_label(seed.sections)}，已更正错别字并标注过时的法律引用。",
+        f"本页整理自《{seed.title}》（{seed.date.isoformat()}）{site.section_label(seed.sections)}；过时的法律引用已在页面中注明。",
         f"本页的法律依据：《{code.title}》{cited}。",
         f"最近审核：{page.reviewed.isoformat()}。",
     ]
@@ -296,7 +296,7 @@ def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, l
 
 def test_law_page_names_the_section_it_curates_and_its_articles(page_html, library):
     provenance = [p.text() for p in section(article_of(page_html(LAW)), "来源与审核") if p.tag == "p"]
-    assert provenance[0] == "本页整理自《怎样通过物业找到业主？》（2023-11-21）第七节，已更正错别字并标注过时的法律引用。"
+    assert provenance[0] == "本页整理自《怎样通过物业找到业主？》（2023-11-21）第七节；过时的法律引用已在页面中注明。"
     assert provenance[1].startswith("本页的法律依据：《中华人民共和国民法典》第一百一十一条（个人信息受法律保护）、")
 
 
