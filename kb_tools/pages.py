@@ -262,6 +262,9 @@ class Library:
         for candidate in candidates:
             if candidate in self.pages:
                 return self.pages[candidate]
+        named = [p for p in self.pages.values() if key and p.path.rsplit("/", 1)[-1] == key.removesuffix(".md") + ".md"]
+        if len(named) == 1:  # a file name (soaked-floor), without its folder
+            return named[0]
         exact = [p for p in self.pages.values() if p.title == wanted or wanted in p.aliases]
         if len(exact) == 1:
             return exact[0]
