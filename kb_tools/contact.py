@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kb_tools.errors import KbError
@@ -87,14 +88,14 @@ def _text(key: str, value, where: str) -> str:
     return text
 
 
-def read(extra: dict | None) -> Contact:
+def read(extra: Mapping | None) -> Contact:
     """The contact and feedback settings from mkdocs.yml's `extra`, checked."""
-    extra = extra if isinstance(extra, dict) else {}
+    extra = extra if isinstance(extra, Mapping) else {}  # MkDocs hands over its own mapping type
     raw = extra.get("contact")
     feedback = _feedback(extra.get("feedback"))
     if raw is None:
         return Contact(feedback=feedback)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, Mapping):
         raise ConfigError("mkdocs.yml 的 `extra.contact` 必须是“名称: 值”的形式，例如：\n"
                           "  contact:\n    phone: 010-6000 1234\n    hours: 每天 8:00–20:00")
     unknown = sorted(set(map(str, raw)) - set(KEYS))

@@ -102,7 +102,8 @@ class _PagesHandler(_QuietHandler):
             body = gzip.compress(body, 6, mtime=0)
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
+        # As GitHub Pages serves a site: cacheable for ten minutes.
+        self.send_header("Cache-Control", "max-age=600")
         self.end_headers()
         return io.BytesIO(body)
 
