@@ -141,7 +141,9 @@ _SETEXT_H1 = re.compile(r"^(?![ \t]*$)(.+?)[ \t]*\r?\n[ ]{0,3}=+[ \t]*$", re.M)
 
 def _first_heading(body: str) -> tuple[str, int] | None:
     """The first level-1 heading (`# 标题`, or a line underlined with `===`) and its body line."""
-    found = [m for m in (_ATX_H1.search(body), _SETEXT_H1.search(body)) if m]
+    # A heading of only spaces or a stray \r ("# \r\n") names nothing: the file name does.
+    firsts = (next((m for m in pattern.finditer(body) if m.group(1).strip()), None) for pattern in (_ATX_H1, _SETEXT_H1))
+    found = [m for m in firsts if m]
     if not found:
         return None
     match = min(found, key=lambda m: m.start())
