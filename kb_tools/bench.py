@@ -4,7 +4,9 @@ Reports, for the real knowledge base and for a synthetic corpus generated from i
 cold `kb search` (a new process each time, index present; median wall time and peak memory),
 warm query latency (p50/p95 over the evaluation queries), a 2,000-character query, full index
 build, one changed page re-indexed, and the size of the site's search data. With --browser it
-also times keystroke-to-results in the real site's search box (Playwright + Debian's chromium).
+also times keystroke-to-results in the real site's search box (Playwright + Debian's chromium), and
+the first load of a question page on a slow 4G phone (bytes, requests, first paint, search ready)
+beside Material's default page of the same content, in the same run, against FIRST_LOAD_BUDGET_KB.
 
 Numbers go to stdout and to bench-results/latest.json. This is a script, not a test: timings
 vary with the machine, so nothing here asserts.
@@ -201,6 +203,116 @@ _TYPE_AND_TIME = """
 """
 
 
+# -- page weight and speed on a slow phone connection ---------------------------------------------
+
+# First load of a question page (compensation/soaked-floor/), gzip as static hosts serve it: what the
+# site may cost an owner opening a chat link. Material's own page of the same content is measured
+# beside it in the same run.
+FIRST_LOAD_BUDGET_KB = 140
+FIRST_LOAD_BUDGET_REQUESTS = 11
+QUESTION_PAGE = "compensation/soaked-floor/"
+# Slow 4G as the issue describes it: 400 kbps both ways, 400 ms round trip, a CPU four times slower.
+SLOW_4G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+CPU_SLOWDOWN = 4
+LOAD_RUNS = 3
+
+# Search is ready when Material replaces "正在初始化搜索引擎" by its placeholder: the worker said so.
+_READY_PROBE = """
+(() => {
+  const probe = () => {
+    const meta = document.querySelector('.md-search-result__meta');
+    if (!window.__kbSearchReady && meta && meta.textContent.trim() === '键入以开始搜索') {
+      window.__kbSearchReady = performance.now();
+    }
+  };
+  new MutationObserver(probe).observe(document, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
+
+def default_material_config(project: Project, docs_dir: Path) -> str:
+    """mkdocs.yml for Material as it comes, set up as ours is: our pages, our `theme:` settings
+    (language, palette, features; fonts off, since Google Fonts would be a load from another site)
+    and Markdown extensions, with none of our templates, hooks, styles or scripts, and Material's
+    own search."""
+    ours = project.config_path.read_text(encoding="utf-8")
+    theme = re.sub(r"(?m)^  custom_dir:.*\n", "", re.search(r"(?ms)^theme:.*?(?=^\S)", ours).group(0))
+    extensions = re.search(r"(?ms)^markdown_extensions:.*?(?=^\S)", ours).group(0)
+    return (f"site_name: 物业知识库\nsite_url: {project.site_url}\ndocs_dir: {docs_dir}\n" + theme
+            + "plugins:\n  - search:\n      lang: zh\n  - tags\n" + extensions)
+
+
+def _first_load(browser, base: str, path: str) -> dict:
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    finished: list = []
+    foreign: list[str] = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
+    context.add_init_script(_READY_PROBE)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    page.goto(base + path, wait_until="load", timeout=120_000)
+    page.wait_for_function("window.__kbSearchReady", timeout=120_000, polling=100)
+    page.wait_for_load_state("networkidle", timeout=120_000)
+    paint = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+    ready = page.evaluate("window.__kbSearchReady")
+    sizes = [r.sizes() for r in finished]
+    context.close()
+    return {"kb": sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes) / 1024,
+            "requests": len(sizes), "first_paint_ms": paint, "search_ready_ms": ready,
+            "urls": sorted({r.url[len(base):] for r in finished}), "foreign": foreign}
+
+
+def page_weight(project: Project, runs: int = LOAD_RUNS) -> dict:
+    """Our question page and Material's default page of the same content, first load on slow 4G."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(project.root / "tests"))
+    from browser import CHROMIUM, CHROMIUM_ARGS, build_site, serve  # the test suite's own helpers
+
+    from kb_tools.sitebuild import mkdocs_command, mkdocs_env
+
+    mount = "/" + project.site_url.split("://", 1)[-1].split("/", 1)[-1]
+    with tempfile.TemporaryDirectory(prefix="kb-bench-weight-") as tmp:
+        ours, plain = Path(tmp) / "ours", Path(tmp) / "material"
+        build_site(ours, project.root)
+        config = Path(tmp) / "mkdocs-material.yml"
+        config.write_text(default_material_config(project, project.docs_dir.resolve()), encoding="utf-8")
+        subprocess.run(mkdocs_command("build", "-q", "-f", str(config), "-d", str(plain)), env=mkdocs_env(),
+                       check=True, capture_output=True)
+        rows: dict[str, list[dict]] = {"ours": [], "material": []}
+        with serve(ours, mount=mount, gzip=True) as our_base, serve(plain, mount=mount, gzip=True) as plain_base, \
+                sync_playwright() as playwright:
+            # Only the local servers resolve: nothing can reach another host, whatever a page asks for.
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + [
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+            for _ in range(runs):  # interleaved, so a busy moment of the machine hits both alike
+                rows["ours"].append(_first_load(browser, our_base, QUESTION_PAGE))
+                rows["material"].append(_first_load(browser, plain_base, QUESTION_PAGE))
+            browser.close()
+    out = {}
+    for name, measured in rows.items():
+        out[name] = {
+            "transferred_kb": round(statistics.median(m["kb"] for m in measured), 1),
+            # Files fetched: the worker's second ask for the search data is answered by the cache.
+            "requests": int(statistics.median(len(m["urls"]) for m in measured)),
+            "first_paint_ms_median": round(statistics.median(m["first_paint_ms"] for m in measured)),
+            "search_ready_ms_median": round(statistics.median(m["search_ready_ms"] for m in measured)),
+            "files": measured[0]["urls"],
+            "requests_to_other_hosts": sorted({u for m in measured for u in m["foreign"]}),
+        }
+    out["budget"] = {"transferred_kb": FIRST_LOAD_BUDGET_KB, "requests": FIRST_LOAD_BUDGET_REQUESTS,
+                     "within": out["ours"]["transferred_kb"] <= FIRST_LOAD_BUDGET_KB
+                     and out["ours"]["requests"] <= FIRST_LOAD_BUDGET_REQUESTS}
+    out["profile"] = {"network": "slow 4G: 400 kbps, 400 ms RTT", "cpu_slowdown": CPU_SLOWDOWN, "runs": runs,
+                      "page": QUESTION_PAGE, "viewport": "375 px phone"}
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="物业知识库性能测量（不是测试：只报告数字）")
     parser.add_argument("--pages", type=int, default=10_000, help="合成语料的页面数（默认 10000;0 表示跳过）")
@@ -220,6 +332,9 @@ def main(argv=None) -> int:
         if args.browser:
             results["real"].update(browser_latency(project, queries))
         print(json.dumps(results["real"], ensure_ascii=False), flush=True)
+        if args.browser:
+            results["first_load"] = page_weight(project)
+            print(json.dumps(results["first_load"], ensure_ascii=False), flush=True)
 
         if args.pages:
             synth = synthetic_corpus(project, Path(tmp) / "synthetic", args.pages)

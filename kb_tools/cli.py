@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 from kb_tools.arguments import build_parser
@@ -69,13 +70,29 @@ def cmd_search(args) -> int:
     for rank, r in enumerate(results, 1):
         flag = style("（待审核）", "33") if r.status == "needs-review" else ""
         label = "" if answer.answered else style("可能相关 ", "2")
-        print(f"{rank}. {label}{style(r.title, '1')}  [{r.category}]{flag}")
+        category = f"  [{r.category}]" if r.category else ""  # the law and about pages have none
+        print(f"{rank}. {label}{style(r.title, '1')}{category}{flag}")
         print("   " + _highlight(r.snippet, r.spans, style))
         print("   " + style(r.url, "36"))
         print("   " + style(f"docs/{r.path}", "2"))
         if rank < len(results):
             print()
+    if not answer.answered:
+        _print_contact(project)
     return EXIT_OK if answer.answered else EXIT_ERROR
+
+
+def _print_contact(project) -> None:
+    """Who to ask when nothing answers: the contact configured for the site (mkdocs.yml)."""
+    from kb_tools.contact import contact_line
+
+    try:
+        line = contact_line(project)
+    except KbError as err:  # a deployment mistake must not hide the search's answer
+        _warn(f"mkdocs.yml 的联系方式设置有误，未显示：{err}")
+        return
+    if line:
+        print("\n" + line)
 
 
 def _highlight(snippet: str, spans, style) -> str:
@@ -90,8 +107,8 @@ def _highlight(snippet: str, spans, style) -> str:
 def cmd_show(args) -> int:
     """The page as text: headings and paragraphs, no Markdown or HTML, no control characters."""
     from kb_tools import site
-    from kb_tools.markdown_text import readable
-    from kb_tools.pages import load_library
+    from kb_tools.page_text import lines
+    from kb_tools.pages import load_library, resolve_link
 
     project = _project()
     library = load_library(project.docs_dir)
@@ -103,8 +120,17 @@ def cmd_show(args) -> int:
              project.page_url(page.path)]
     print(style("  ".join(f for f in facts if f), "2"))
     print()
-    for kind, text in readable(site.decorate(page, page.body, library)):
-        print({"heading": "\n" + style(text, "1"), "item": "- " + text}.get(kind, text))
+    def link(target: str) -> str | None:
+        if re.match(r"(?:https?|mailto|tel):", target):
+            return target
+        path, _, anchor = target.partition("#")
+        resolved = resolve_link(page.path, path) if path.endswith(".md") else (page.path if not path else None)
+        if resolved is None:
+            return None
+        return project.page_url(resolved) + (f"#{anchor}" if anchor else "")
+
+    for n, (kind, text) in enumerate(lines(site.decorate(page, page.body, library), link)):
+        print({"heading": ("\n" if n else "") + style(text, "1"), "label": style(text, "1")}.get(kind, text))
     return EXIT_OK
 
 

@@ -18,8 +18,8 @@ STATUSES = {"published": "已发布", "needs-review": "待审核"}
 QUESTION_FIELDS = ("title", "category", "tags", "aliases", "reviewed", "status")
 OPTIONAL_QUESTION_FIELDS = ("source", "sources", "related", "review_note", "order", "description")
 SOURCE_KEYS = {"title", "date", "sections", "articles"}
-OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status")
-SHOWN_AS_HTML = ("title", "tags", "description")
+OTHER_FIELDS = ("title", "description", "order", "source", "sources", "reviewed", "review_note", "status", "examples")
+SHOWN_AS_HTML = ("title", "tags", "description", "examples")
 # The theme prints these texts into HTML unescaped, and into <title> through `striptags`, which
 # turns entities back into tags: none of these characters may reach it.
 _MARKUP = {"<": "全角的“＜”", ">": "全角的“＞”", "&": "“和”", '"': "中文引号“”"}

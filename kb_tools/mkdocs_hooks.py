@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb_tools import gate, redirects, site
+from kb_tools import contact, gate, redirects, site
 from kb_tools.checks import unsafe
 from kb_tools.checks.source import SourceFile
 from kb_tools.errors import KbError
@@ -30,6 +30,10 @@ def _segmenter(resources):
     return _segmenters[resources.fingerprint]
 
 
+def on_startup(command, dirty):
+    _state["command"] = command
+
+
 def on_config(config):
     docs_dir = Path(config["docs_dir"])
     try:
@@ -37,6 +41,13 @@ def on_config(config):
         resources = load_resources()
     except KbError as err:
         raise PluginError(f"页面校验失败：{err}") from None
+    try:
+        _state["contact"] = contact.read(config.get("extra"))
+    except contact.ConfigError as err:
+        raise PluginError(f"网站设置有误：{err}") from None
+    # The edit pencil leads to GitHub: for editors previewing the site, not for owners.
+    if not site.is_preview(_state.get("command"), os.environ):
+        config["theme"]["features"] = [f for f in config["theme"]["features"] if f != "content.action.edit"]
     _state["library"] = library
     _state["root"] = Path(config["config_file_path"]).parent
     _state["dates"] = site.git_dates(_state["root"], docs_dir)
@@ -44,6 +55,15 @@ def on_config(config):
     if not config.get("nav"):
         config["nav"] = site.build_nav(library)
     return config
+
+
+def on_env(env, config, files):
+    """What the templates in overrides/ print beyond Material's own: the help block, built and
+    escaped here from the checked settings."""
+    help_block = _state["contact"]
+    env.globals["kb_help_page"] = contact.help_html(help_block, feedback=True)
+    env.globals["kb_help_search"] = contact.help_html(help_block, feedback=False)
+    return env
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -90,6 +110,13 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
+    # Material's bundle downloads its own search index on every first visit to set up its worker;
+    # ours answers from kb-index.json and ignores it. Only the index's `config` is read on the
+    # page (the highlighter's word separator): that is all that is kept.
+    material_index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if material_index.is_file():
+        settings = json.loads(material_index.read_text(encoding="utf-8")).get("config", {})
+        material_index.write_text(json.dumps({"config": settings, "docs": []}, ensure_ascii=False), encoding="utf-8")
     target = Path(config["site_dir"]) / "search" / "kb-index.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(_state["search"].data(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -96,6 +96,11 @@ def parse_page(text: str, rel: str) -> Page:
             raise reader.fail(unknown[0], f"未知字段 `{unknown[0]}`。这类页面允许的字段：{'、'.join(OTHER_FIELDS)}。")
         if "status" in meta:
             reader.status()
+        if "examples" in meta:
+            if rel != "index.md":
+                raise reader.fail("examples", "只有网站首页（docs/index.md）可以写 `examples`：首页搜索框下面的示例问题。")
+            for example in reader.text_list("examples"):
+                reader.no_markup("examples", example)
         title = reader.text("title", required=False)
         if title is None:
             heading = _first_heading(body)
@@ -136,7 +141,9 @@ _SETEXT_H1 = re.compile(r"^(?![ \t]*$)(.+?)[ \t]*\r?\n[ ]{0,3}=+[ \t]*$", re.M)
 
 def _first_heading(body: str) -> tuple[str, int] | None:
     """The first level-1 heading (`# 标题`, or a line underlined with `===`) and its body line."""
-    found = [m for m in (_ATX_H1.search(body), _SETEXT_H1.search(body)) if m]
+    # A heading of only spaces or a stray \r ("# \r\n") names nothing: the file name does.
+    firsts = (next((m for m in pattern.finditer(body) if m.group(1).strip()), None) for pattern in (_ATX_H1, _SETEXT_H1))
+    found = [m for m in firsts if m]
     if not found:
         return None
     match = min(found, key=lambda m: m.start())
@@ -257,6 +264,9 @@ class Library:
         for candidate in candidates:
             if candidate in self.pages:
                 return self.pages[candidate]
+        named = [p for p in self.pages.values() if key and p.path.rsplit("/", 1)[-1] == key.removesuffix(".md") + ".md"]
+        if len(named) == 1:  # a file name (soaked-floor), without its folder
+            return named[0]
         exact = [p for p in self.pages.values() if p.title == wanted or wanted in p.aliases]
         if len(exact) == 1:
             return exact[0]

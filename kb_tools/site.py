@@ -13,8 +13,19 @@ from kb_tools.pages import Library, Page, Source, resolve_link
 from kb_tools.sections import ALIASES, PROVENANCE, RELATED
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
-REVIEW_NOTICE = "本页内容尚待编辑审核，仅供参考；如与实际情况不符，请以物业服务合同和现行法规为准。"
+# Readers see this on a page in review; why it is in review (`review_note`) is for editors and is
+# shown nowhere on the site.
+REVIEW_NOTICE = "本页内容还在核实中，仅供参考；如与实际情况不符，请以物业服务合同和现行法规为准。"
 SECTION_TITLES = {"law": "法律参考"}
+
+
+HOME_LABEL = "首页"  # the home page in the navigation: its title is the site's name, said once already
+PREVIEW_VARIABLE = "KB_PREVIEW"
+
+
+def is_preview(command: str | None, environ) -> bool:
+    """A build for editors (`kb serve`, or KB_PREVIEW=1): the site shows them the edit pencil."""
+    return command == "serve" or environ.get(PREVIEW_VARIABLE) == "1"
 
 
 def _sort_key(page: Page) -> tuple:
@@ -26,7 +37,7 @@ def build_nav(library: Library) -> list:
     nav: list = []
     pages = library.pages
     if "index.md" in pages:
-        nav.append({pages["index.md"].title: "index.md"})
+        nav.append({HOME_LABEL: "index.md"})
     categories = library.categories
     by_dir: dict[str, list[Page]] = {}
     for page in pages.values():
@@ -58,7 +69,7 @@ def provenance(source: Source) -> str:
     title = _escape_inline(source.title)
     if source.sections:
         return (f"本页整理自《{title}》（{source.date.isoformat()}）"
-                f"{section_label(source.sections)}，已更正错别字并标注过时的法律引用。")
+                f"{section_label(source.sections)}；过时的法律引用已在页面中注明。")
     from kb_tools.civil_code import ARTICLE, is_civil_code, load_articles, parse_numeral
 
     subjects = load_articles() if is_civil_code(source.title) else {}
@@ -82,8 +93,7 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
         return markdown.rstrip() + "\n".join(lines)
     head = ""
     if page.status == "needs-review":
-        note = _escape_inline(page.review_note) if page.review_note else REVIEW_NOTICE
-        head = f'!!! warning "本页内容待审核"\n\n    {note}\n\n'
+        head = f'!!! warning "本页内容待审核"\n\n    {REVIEW_NOTICE}\n\n'
     tail = ["", ""]
     if page.aliases:
         tail += [f"## {ALIASES}", ""] + [f"- {_escape_inline(a)}" for a in page.aliases] + [""]
@@ -99,7 +109,7 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
     for source in page.sources:
         tail += [provenance(source), ""]
     reviewed = page.reviewed.isoformat() if page.reviewed else "未记录"
-    tail.append(f"最近审核：{reviewed}。如发现内容有误，请点击页面右上角的编辑按钮提出修改。")
+    tail.append(f"最近审核：{reviewed}。")
     return head + markdown.rstrip() + "\n".join(tail) + "\n"
 
 

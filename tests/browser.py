@@ -60,16 +60,71 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+_COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
+
+
+class _PagesHandler(_QuietHandler):
+    """Like a static host (GitHub Pages): the site under its path (site_url's /wuye-kb/), 404.html
+    for a missing page, and text compressed with gzip when the browser accepts it."""
+
+    mount = "/"
+    gzip = False
+
+    def send_head(self):
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith(self.mount):
+            return self._not_found()
+        self.path = "/" + self.path[len(self.mount):]
+        local = Path(self.translate_path(self.path))
+        if local.is_dir() and not (local / "index.html").is_file() or not local.exists():
+            return self._not_found()
+        if local.is_dir() and not self.path.split("?", 1)[0].endswith("/"):
+            return super().send_head()  # the redirect to the slash
+        if local.is_dir():
+            local = local / "index.html"
+        return self._send(local, 200)
+
+    def _not_found(self):
+        page = Path(self.directory) / "404.html"
+        if not page.is_file():
+            self.send_error(404)
+            return None
+        return self._send(page, 404)
+
+    def _send(self, local: Path, status: int):
+        import gzip
+        import io
+
+        body = local.read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", self.guess_type(str(local)))
+        if self.gzip and local.suffix in _COMPRESSED and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, 6, mtime=0)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        # As GitHub Pages serves a site: cacheable for ten minutes.
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
-def serve(directory: Path):
-    """Serve directory on 127.0.0.1 at a free port; yields the base URL (ending in /)."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, *, mount: str | None = None, gzip: bool = False):
+    """Serve directory on 127.0.0.1 at a free port; yields the base URL (ending in /).
+
+    With `mount` (e.g. "/wuye-kb/") the site is served under that path as a static host serves
+    it, with 404.html for missing pages; `gzip` compresses text as such hosts do."""
+    if mount is None and not gzip:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+    else:
+        handler = functools.partial(type("Handler", (_PagesHandler,), {"mount": mount or "/", "gzip": gzip}),
+                                    directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount or '/'}"
     finally:
         server.shutdown()
         server.server_close()

@@ -221,7 +221,9 @@ def test_kb105_published_pages_are_not_compared_again(site):
 def test_kb106_curated_text_without_source(site):
     path = site.docs_dir / "compensation/stolen-flowerpot.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"source:\n(  .*\n)+", "", text), encoding="utf-8")
+    # A draft (published pages may not speak of 原文 at all: KB113) that names its article but no source.
+    text = re.sub(r"source:\n(  .*\n)+", "", text).replace("status: published", "status: needs-review")
+    path.write_text(text + "\n原文没有说明物业本身是否需要承担赔偿责任。\n", encoding="utf-8")
     line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "原文" in l)
     assert findings_of(site) == [
         f"docs/compensation/stolen-flowerpot.md:{line}: KB106: 正文提到“原文”，但 front matter 中没有 `source`。"
@@ -275,11 +277,38 @@ def test_kb109_template_text_left_in_a_draft(site):
 
 def test_kb112_template_text_left_in_a_published_page_blocks(site, capsys):
     plant(site, DRAFT, "status: needs-review", "status: published")
+    path = site.docs_dir / DRAFT
+    path.write_text(re.sub(r"(?m)^review_note: .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
     line = append(site, DRAFT, "待填写：第一步做什么。")
     code, out, _ = kb(capsys, "check")
     assert code == 1
     assert out == (f"docs/{DRAFT}:{line}: KB112: 页面已发布（`status: published`），却还有模板文字“待填写”。"
                    "请换成真正的内容；内容还没写好时，请把 status 改回 needs-review。\n")
+
+
+def test_kb113_editor_wording_in_a_published_page(site, capsys):
+    line = plant(site, WATER, "物业不能用停水来催交物业费。", "物业不能用停水来催交物业费。请编辑核对。")
+    plant(site, WATER, "description: 物业没尽到", "description: 原文说物业没尽到")
+    code, out, _ = kb(capsys, "check", f"docs/{WATER}")
+    assert code == 1
+    advice = ("：读者没有看过本页整理自的文章，也不编辑页面。请改写成直接回答读者的话；需要编辑核对的事项写进 front matter 的 "
+              "`review_note`（网站不显示它），内容还不能直接回答问题时，把 status 改为 needs-review。")
+    assert out == (f"docs/{WATER}:11: KB113: 已发布的页面中有写给编辑的话“原文”{advice}\n"
+                   f"docs/{WATER}:{line}: KB113: 已发布的页面中有写给编辑的话“编辑”{advice}\n")
+
+
+def test_kb113_leaves_drafts_and_code_alone(site):
+    append(site, DRAFT, "请有法律背景的编辑核对。")
+    append(site, WATER, "在 `原文` 这个词上不算。")
+    assert findings_of(site) == []
+
+
+def test_kb114_published_page_keeps_its_review_note(site):
+    plant(site, DRAFT, "status: needs-review", "status: published")
+    line = next(i for i, l in enumerate((site.docs_dir / DRAFT).read_text(encoding="utf-8").splitlines(), 1)
+                if l.startswith("review_note:"))
+    assert findings_of(site) == [f"docs/{DRAFT}:{line}: KB114: 警告：已发布的页面还有 `review_note`。如果其中的事项已经核对，"
+                                 "请删除 `review_note`；还没有核对，请把 status 改为 needs-review。"]
 
 
 # -- KB2xx: links and anchors ---------------------------------------------------------------------
@@ -314,10 +343,10 @@ def test_good_links_pass(site, link):
      "`../law/civil-code-personal-information.md#第一千零三十四条`。"
      "其他锚点：#第一千零三十七条、#第一千零三十三条、#第一千零三十九条、#第一千零三十二条。"),
     ("[本页](#法律条文)", "KB202", "链接“#法律条文”中的锚点“#法律条文”在本页中不存在。"
-     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#法律没有说清的、#其他问法、#来源文章的说法、#处理步骤。"),
+     "最接近的锚点是“#法律依据”，请改为 `#法律依据`。其他锚点：#法律没有说清的、#其他问法、#以前的说法、#处理步骤。"),
     ("[关于](../about.md#来源与审核)", "KB202",
      "链接“../about.md#来源与审核”中的锚点“#来源与审核”在 docs/about.md 中不存在。"
-     "最接近的锚点是“#内容来源”，请改为 `../about.md#内容来源`。其他锚点：#不构成法律意见、#怎样提出修改、#这是什么。"),
+     "最接近的锚点是“#内容来源”，请改为 `../about.md#内容来源`。其他锚点：#不构成法律意见、#内容有误或过时、#这是什么。"),
     ("[找人](https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/)", "KB203",
      "站内链接“https://wuye-kb.github.io/wuye-kb/privacy/find-owner-contact/”写成了完整网址。请改为相对的 .md 路径，"
      "例如 `../privacy/find-owner-contact.md`：网址会变，相对路径由构建检查。"),
@@ -485,7 +514,7 @@ def test_kb401_article_of_a_repealed_law_is_current_law_despite_the_notice(site)
 
 
 def test_kb401_article_of_a_repealed_law_with_the_repeal_in_its_paragraph_passes(site):
-    append(site, WATER, "来源文章依据的《物权法》第七十六条已经废止，现在适用《民法典》第二百七十八条。")
+    append(site, WATER, "有的文章依据的《物权法》第七十六条已经废止，现在适用《民法典》第二百七十八条。")
     assert findings_of(site) == []
 
 
@@ -558,7 +587,7 @@ def test_kb402_articles_of_a_law_without_a_checked_list(site):
 
 
 def test_kb402_allow_marker(site):
-    line = append(site, FLOOR, "来源文章写的《民法典》第二千条是错的。")
+    line = append(site, FLOOR, "有的文章写的《民法典》第二千条是错的。")
     assert findings_of(site) != []
     path = site.docs_dir / FLOOR
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -742,7 +771,7 @@ MARKDOWN_EXAMPLES = [code for code in RULES if examples(code).get("错误", ("",
 
 
 def test_body_rules_have_markdown_examples():
-    assert MARKDOWN_EXAMPLES == ["KB106", "KB112", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
+    assert MARKDOWN_EXAMPLES == ["KB106", "KB112", "KB113", "KB201", "KB202", "KB203", "KB301", "KB302", "KB303", "KB304",
                                  "KB311", "KB312", "KB313", "KB314", "KB315", "KB401", "KB402", "KB501", "KB502", "KB503"]
 
 

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from kb_tools import site
 from kb_tools.cli import main
 
 
@@ -124,10 +125,28 @@ def test_show_by_path_and_by_title(tiny_project, capsys):
     lines = by_path.splitlines()
     assert lines[0] == "地板被水泡了，物业负责吗？"
     assert lines[1] == "分类：维修与赔偿  状态：待审核  https://kb.example.org/repairs/soaked-floor/"
-    assert lines[2:8] == ["", "本页内容待审核", "责任划分需要编辑补充。", "", "简要回答",
+    assert lines[2:8] == ["", "【本页内容待审核】", "  " + site.REVIEW_NOTICE, "", "简要回答",
                           "如果是物业的责任，由物业负责维修或赔偿；否则物业也要帮助业主处理漏水事故。"]
+    assert "责任划分需要编辑补充。" not in by_path  # the review note is for editors
     assert "其他问法" in lines and "- 楼上漏水把木地板泡坏了" in lines
     assert not [line for line in lines if line.startswith(("#", "!!!"))]  # text, not Markdown
+
+
+def test_show_by_file_name_reads_links_lists_and_notes_as_text(tiny_project, capsys):
+    page = tiny_project.docs_dir / "repairs/water-outage.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n1. **先止水**：见[地板](soaked-floor.md#简要回答)。\n"
+                    "2. 再报修。\n\n!!! tip \"给物业员工\"\n    提前通知。\n\n!!! note\n    另见 [网站](https://kb.example.org/)。\n",
+                    encoding="utf-8")
+    assert main(["show", "water-outage"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "停水造成损失，物业要赔偿吗？"
+    body = out[out.index("维修水管需要停水时"):out.index("其他问法")].splitlines()
+    assert body == ["维修水管需要停水时，物业应提前通知业主。",
+                    "1. 先止水：见地板（https://kb.example.org/repairs/soaked-floor/#简要回答）。",
+                    "2. 再报修。",
+                    "【给物业员工】", "  提前通知。",
+                    "【注意】", "  另见 网站（https://kb.example.org/）。", ""]
+    assert "地板被水泡了，物业负责吗？（https://kb.example.org/repairs/soaked-floor/）" in out
 
 
 def test_show_unknown_page(tiny_project, capsys):
@@ -181,3 +200,16 @@ def test_build_of_a_clean_site_is_quiet_and_in_chinese(tiny_project):
     assert out.stdout == "网站已生成到 built。\n"
     assert out.stderr == "索引不存在，正在建立……\n检查了 6 个页面，没有发现问题。\n"
     assert (tiny_project.root / "built/repairs/water-outage/index.html").is_file()
+
+
+def test_no_answer_ends_with_the_configured_contact(tiny_index, capsys):
+    config = tiny_index.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  contact:\n    phone: 010-6000 1234\n"
+                      "    hours: 每天 8:00–20:00\n", encoding="utf-8")
+    assert main(["search", "电梯停电困人了物业管不管", "--limit", "1"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "知识库里没有直接回答这个问题的页面。以下页面可能相关："
+    assert lines[-2:] == ["", "可以问物业服务中心：电话 010-6000 1234（每天 8:00–20:00）。"]
+    # An answered question needs no contact.
+    assert main(["search", "停水", "赔偿"]) == 0
+    assert "可以问" not in capsys.readouterr().out

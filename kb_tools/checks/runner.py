@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb_tools import clock, redirects
-from kb_tools.checks import citations, laws, links, metadata, privacy, similar, typography, unsafe
+from kb_tools.checks import citations, editorial, laws, links, metadata, privacy, similar, typography, unsafe
 from kb_tools.checks.fix import apply_fixes
 from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import SourceFile, display_path
@@ -149,6 +149,7 @@ def _check(project: Project, targets: list[str] | None, today: dt.date, notify, 
         found = typography.check(source) + privacy.check(source) + scripts
         found += laws.check(source, repealed, pages.get(rel))
         found += citations.check(source, pages.get(rel), cited)
+        found += editorial.check(source, pages.get(rel))
         found += links.check(source, project, library, anchors, show)
         if rel in pages:
             found += metadata.page_rules(pages[rel], source, today, policy)
