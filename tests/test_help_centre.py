@@ -27,7 +27,7 @@ CONTACT = """
 QUESTION = "compensation/soaked-floor/"
 MOUNT = "/wuye-kb/"  # site_url's path: the 404 page's links are absolute
 # A question no page answers (walking dogs off the lead): the worker's verdict, shown by
-# kb-verdict.js, is what brings the contact block.
+# kb-help.js, is what brings the contact block.
 NO_ANSWER_QUESTION = "小区里遛狗不拴绳找物业有用不"
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 EVAL = load_eval_set(str(ROOT / "tests/eval/queries.yml"))
 UNSEEN = load_eval_set(str(ROOT / "tests/eval/unseen.yml"))
 
-# The verdict kb-verdict.js puts on the result list, once the typed query's results are shown.
+# The verdict kb-help.js puts on the result list, once the typed query's results are shown.
 READ_VERDICT = """
 () => new Promise((resolve) => {
   const meta = document.querySelector('.md-search-result__meta');

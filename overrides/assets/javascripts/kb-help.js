@@ -1,15 +1,77 @@
 /* 物业知识库: the help-centre parts of the site, on top of Material's own search UI.
 
-   1. The big search box (home and 404 pages, overrides/partials/kb-ask.html) and its example
+   1. The search verdict on the page: whether some page answers the question (decided by the
+      search worker, kb-search-worker.js, exactly as `kb search` decides it). This script watches
+      the worker's result messages and marks Material's result meta element with
+      data-kb-answered="true|false"; when nothing answers it says so there, above the related
+      pages, and dispatches `kb:verdict` on document, detail {answered, query}.
+   2. The big search box (home and 404 pages, overrides/partials/kb-ask.html) and its example
       questions hand the query to Material's header search: one search, one result list.
-   2. When the search worker decides that no page answers a query, it dispatches `kb:verdict`
-      with {answered: false}; the help block (who to ask, from mkdocs.yml's extra.contact, rendered
-      into <template id="kb-help-template">) is then shown under the related pages.
+   3. On `kb:verdict` with {answered: false}, the help block (who to ask, from mkdocs.yml's
+      extra.contact, rendered into <template id="kb-help-template">) is shown under the related pages.
 
-   Loaded with `defer`, after Material's bundle; pages that Material's instant navigation swaps in
-   are set up again through its `document$` observable. */
+   Loaded before Material's bundle (overrides/main.html, block config), so that the worker the
+   bundle creates is watched; everything that needs the page waits for DOMContentLoaded. Pages
+   that Material's instant navigation swaps in are set up again through its `document$`. */
 (function () {
   "use strict";
+
+  /* ---- 1. the verdict ------------------------------------------------------------------- */
+
+  var Native = window.Worker;
+  var RESULT = 3; // Material's search message type for results
+  var NO_ANSWER = "没有找到直接回答这个问题的页面。";
+  var last = null;
+
+  function apply() {
+    var meta = document.querySelector(".md-search-result__meta");
+    var input = document.querySelector(".md-search__input");
+    if (!meta || !last) return;
+    if (!last.query.trim() || (input && input.value !== last.query)) {
+      // The box was cleared or changed since: Material's own text stands until the next result.
+      if (meta.hasAttribute("data-kb-answered")) meta.removeAttribute("data-kb-answered");
+      return;
+    }
+    var value = last.answered ? "true" : "false";
+    if (meta.getAttribute("data-kb-answered") !== value) meta.setAttribute("data-kb-answered", value);
+    if (!last.answered) {
+      var text = NO_ANSWER + (last.count ? "以下页面可能相关：" : "请换个说法再试。");
+      if (meta.textContent !== text) meta.textContent = text;
+    }
+  }
+
+  function watch() {
+    var meta = document.querySelector(".md-search-result__meta");
+    if (meta && window.MutationObserver) {
+      new MutationObserver(apply).observe(meta, { childList: true, characterData: true, subtree: true });
+    }
+  }
+
+  if (Native) window.Worker = function (url, options) {
+    var worker = new Native(url, options);
+    worker.addEventListener("message", function (event) {
+      var message = event.data || {};
+      if (message.type !== RESULT || !message.data || !message.data.kb) return;
+      var input = document.querySelector(".md-search__input");
+      last = {
+        answered: !!message.data.kb.answered,
+        count: (message.data.items || []).length,
+        query: input ? input.value : "",
+      };
+      // After Material has rendered the list (it does so on the same message).
+      setTimeout(function () {
+        apply();
+        if (last.query.trim()) {
+          document.dispatchEvent(new CustomEvent("kb:verdict", { detail: { answered: last.answered, query: last.query } }));
+        }
+      }, 0);
+    });
+    return worker;
+  };
+  if (Native) window.Worker.prototype = Native.prototype;
+
+
+  /* ---- 2. and 3. the ask box and the help block ----------------------------------------- */
 
   var HELP_CLASS = "kb-search-help";
 
@@ -87,9 +149,17 @@
     if (event.target.matches && event.target.matches(".md-search__input") && !event.target.value.trim()) removeHelp();
   });
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(setUpAskBox);
-  } else {
-    setUpAskBox();
+  /* ---- start, once Material's bundle has run ----------------------------------------------- */
+
+  function start() {
+    watch();
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(setUpAskBox);
+    } else {
+      setUpAskBox();
+    }
   }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
