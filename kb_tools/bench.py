@@ -207,8 +207,9 @@ _TYPE_AND_TIME = """
 
 # First load of a question page (compensation/soaked-floor/), gzip as static hosts serve it: what the
 # site may cost an owner opening a chat link. Material's own page of the same content is measured
-# beside it in the same run.
-FIRST_LOAD_BUDGET_KB = 140
+# beside it in the same run. 160 KB: the page and its scripts stay as they were at 140 KB; the search
+# data (kb-index.json, about 73 KB of it) grew by the answer/no-answer and typo tables of issue 9.
+FIRST_LOAD_BUDGET_KB = 160
 FIRST_LOAD_BUDGET_REQUESTS = 11
 QUESTION_PAGE = "compensation/soaked-floor/"
 # Slow 4G as the issue describes it: 400 kbps both ways, 400 ms round trip, a CPU four times slower.
