@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh import fields, index, query, scoring
+from whoosh import fields, index, matching, query, scoring
 from whoosh.analysis import Token, Tokenizer
 
 from kb_tools.ranking import (BM25_B, BM25_K1, CANDIDATES, FIELD_BOOSTS, FIRST_PHASE_SHARE,
@@ -189,7 +189,29 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
 def _group_query(group):
     # Synonyms count once, as their best match.
     alternatives = [query.Term(SEARCH_FIELD, term, boost=weight) for term, weight in group]
-    return query.DisjunctionMax(alternatives) if len(alternatives) > 1 else alternatives[0]
+    return _BestOf(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+class _BestOfMatcher(matching.DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher scores the current document with the better of its two
+    sub-matchers even when one of them is on a later document: that document's score leaked
+    in, so a page's score depended on which page came next in docnum order. The best
+    alternative on the current document, as `_group_scores` computes it."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active() or (b.is_active() and b.id() < a.id()):
+            return b.score()
+        if not b.is_active() or a.id() < b.id():
+            return a.score()
+        return max(a.score(), b.score())
+
+
+class _BestOf(query.DisjunctionMax):
+    """A term or its synonyms, scored as the best of them that the document holds."""
+
+    def _matcher(self, subs, searcher, context):
+        return self._tree_matcher(subs, _BestOfMatcher, searcher, context, None)
 
 
 def _split_common(searcher, groups):

@@ -98,6 +98,35 @@ def test_incremental_build_touches_only_changed_pages(tiny_index):
     assert build(tiny_index).up_to_date
 
 
+def test_a_synonym_the_page_lacks_adds_nothing_to_its_score(tiny_index):
+    """Whoosh's DisjunctionMax gave a page the score of the next page holding a synonym, when higher."""
+    from kb_tools import engine
+
+    write_pages(tiny_index.docs_dir, {"repairs/water-supply.md": """
+        ---
+        title: 小区断水了怎么办？
+        category: 维修与赔偿
+        tags: [断水]
+        aliases: [断水一整天]
+        reviewed: 2026-11-01
+        status: published
+        ---
+        ## 简要回答
+
+        断水时先问物业断水的原因。
+        """})
+    build(tiny_index, full=True)  # one segment: the synonym's postings run past this page
+    ix = engine.open_dir(str(current_generation(tiny_index.index_dir)))
+    with engine.open_searcher(ix) as searcher:
+        alone, with_synonym = (
+            {hit.path: hit.score for hit in engine.search(ix, groups, limit=5, searcher=searcher)}
+            for groups in ([[("停水", 1.0)]], [[("停水", 1.0), ("断水", 1.0)]]))
+    ix.close()
+    assert list(alone) == ["repairs/water-outage.md"]
+    assert list(with_synonym) == ["repairs/water-supply.md", "repairs/water-outage.md"]
+    assert with_synonym["repairs/water-outage.md"] == alone["repairs/water-outage.md"]
+
+
 def test_failed_build_leaves_previous_index_usable(tiny_index, disk_full_midway):
     before = current_generation(tiny_index.index_dir)
     docs = tiny_index.docs_dir
