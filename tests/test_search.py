@@ -98,9 +98,27 @@ def test_incremental_build_touches_only_changed_pages(tiny_index):
     assert build(tiny_index).up_to_date
 
 
+def test_incremental_build_counts_only_the_pages_there_are(tiny_index, tmp_path):
+    """Whoosh keeps counting a changed or removed page (its terms, its length) until its segment
+    merges; the query dictionary the ranking reads counts the pages as a full build does."""
+    from kb_tools.project import Project
+
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"privacy/neighbour-contact.md": (docs / "privacy/neighbour-contact.md").read_text() + "\n补充：快递柜。\n"})
+    (docs / "repairs/soaked-floor.md").unlink()
+    water = docs / "repairs/water-outage.md"
+    water.write_text(water.read_text().replace("related: [soaked-floor.md]\n", ""))
+    assert not build(tiny_index).full
+    full = Project(tiny_index.root, index_path=tmp_path / "full")
+    build(full, full=True)
+    incremental, fresh = (current_generation(p.index_dir) / "querydict.json" for p in (tiny_index, full))
+    assert incremental.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+
+
 def test_a_synonym_the_page_lacks_adds_nothing_to_its_score(tiny_index):
     """Whoosh's DisjunctionMax gave a page the score of the next page holding a synonym, when higher."""
     from kb_tools import engine
+    from kb_tools.query import QueryDictionary
 
     write_pages(tiny_index.docs_dir, {"repairs/water-supply.md": """
         ---
@@ -116,10 +134,11 @@ def test_a_synonym_the_page_lacks_adds_nothing_to_its_score(tiny_index):
         断水时先问物业断水的原因。
         """})
     build(tiny_index, full=True)  # one segment: the synonym's postings run past this page
-    ix = engine.open_dir(str(current_generation(tiny_index.index_dir)))
-    with engine.open_searcher(ix) as searcher:
+    generation = current_generation(tiny_index.index_dir)
+    ix = engine.open_dir(str(generation))
+    with engine.open_searcher(ix, QueryDictionary.load(generation)) as searcher:
         alone, with_synonym = (
-            {hit.path: hit.score for hit in engine.search(ix, groups, limit=5, searcher=searcher)}
+            {hit.path: hit.score for hit in engine.search(searcher, groups, limit=5)}
             for groups in ([[("停水", 1.0)]], [[("停水", 1.0), ("断水", 1.0)]]))
     ix.close()
     assert list(alone) == ["repairs/water-outage.md"]
