@@ -8,10 +8,14 @@ field-weighted term frequency (title and other phrasings count most), saturated 
 idf per term. One posting list per query term keeps queries fast on large indexes; the site's
 search worker computes the same formula from kb-index.json.
 
-Whoosh counts a replaced or removed page in its statistics until its segment merges, and a
-merge adds up lengths rounded to a byte: the collection statistics BM25 needs (live pages, their
-total length, each term's document frequency) are counted by `statistics` at build time and
-reach the scorer through the query dictionary, as a full build of the same pages counts them.
+An index updated page by page ranks exactly like one built at once from the same pages, path
+for path and score for score. Whoosh counts a replaced or removed page in its statistics until
+its segment merges, and a merge adds up lengths rounded to a byte: the collection statistics
+BM25 needs (live pages, their total length, each term's document frequency) are counted by
+`statistics` at build time and reach the scorer through the query dictionary. A page's score
+depends on no other page's document number (_BestOf) and is added up in full, group by group in
+the query's order (_scores); equal scores rank by path, not by document number, which follows
+the order pages were added in (_best).
 """
 
 from __future__ import annotations
@@ -232,13 +236,15 @@ def search(searcher, groups: list[list[tuple[str, float]]], *, limit: int, categ
            tag: str | None = None) -> list[Hit]:
     """Rank documents for OR-ed term groups: each group is a term and its synonyms with weights.
 
-    A document scores the sum over the groups it matches of the group's best alternative.
+    A document scores the sum over the groups it matches of the group's best alternative; equal
+    scores rank by path.
+
     On indexes of TWO_PHASE_FROM_DOCS documents or more, only the rarest groups (their postings
     within FIRST_PHASE_SHARE of the documents) take part in the exhaustive first pass; the other
     groups are added exactly to its CANDIDATES best documents. A page that matches only common
     words can then be missed: the trade for tens of milliseconds instead of hundreds
     (`python -m kb_tools.bench` reports how often the first result still agrees)."""
-    if not groups:
+    if not groups or limit < 1:
         return []
     filters = []
     if category:
@@ -247,15 +253,16 @@ def search(searcher, groups: list[list[tuple[str, float]]], *, limit: int, categ
         filters.append(query.Term("tag", tag))
     allow = query.And(filters) if filters else None
     selective, common = _split_common(searcher, groups)
-    first = query.Or([_group_query(g) for g in selective])
-    results = searcher.search(first, limit=max(CANDIDATES, limit) if common else limit, filter=allow)
-    scores = {hit.docnum: hit.score for hit in results}
-    for group in common:
-        for docnum, score in _group_scores(searcher, group, sorted(scores)).items():
-            scores[docnum] += score
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    wanted = max(CANDIDATES, limit) if common else limit
+    scores = _scores(searcher, selective, allow)
+    if common:
+        candidates = sorted(docnum for docnum, _ in _best(searcher, scores, wanted))
+        scores = {docnum: scores[docnum] for docnum in candidates}
+        for group in common:
+            for docnum, score in _group_scores(searcher, group, candidates).items():
+                scores[docnum] += score
     return [Hit(stored["path"], score, stored)
-            for docnum, score in ranked for stored in [searcher.stored_fields(docnum)]]
+            for docnum, score in _best(searcher, scores, limit) for stored in [searcher.stored_fields(docnum)]]
 
 
 def _group_query(group):
@@ -302,6 +309,25 @@ def _split_common(searcher, groups):
             [g for i, g in enumerate(groups) if i not in first])
 
 
+def _scores(searcher, groups, allow) -> dict[int, float]:
+    """docnum -> score of every document matching a group, the groups' scores added in the
+    query's order. Whoosh's Or adds them in a tree shaped by each segment's term counts (float
+    addition is not associative: two indexes of the same pages then differ in the last bits),
+    and its top-N pruning loses part of some documents' scores, depending on how postings fall
+    into blocks and segments: AndMaybeMatcher.skip_to moves its optional side to the docnum it
+    was given, not to where its required side landed, and skipping by block quality loses more."""
+    allowed = None if allow is None else set(searcher.docs_for_query(allow))
+    scores: dict[int, float] = {}
+    for group in groups:
+        matcher = _group_query(group).matcher(searcher)
+        while matcher.is_active():
+            docnum = matcher.id()
+            if allowed is None or docnum in allowed:
+                scores[docnum] = scores.get(docnum, 0.0) + matcher.score()
+            matcher.next()
+    return scores
+
+
 def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
     """A group's score in each of the given documents (ascending docnums), by skipping postings."""
     best: dict[int, float] = {}
@@ -317,3 +343,14 @@ def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
             if matcher.id() == docnum:
                 best[docnum] = max(best.get(docnum, 0.0), matcher.score())
     return best
+
+
+def _best(searcher, scores: dict[int, float], n: int) -> list[tuple[int, float]]:
+    """The n best (docnum, score), equal scores in path order: the order of docnums depends on
+    the order pages were added in, and differs between a full and an incremental build."""
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if len(ranked) > n:
+        ranked = [item for item in ranked if item[1] >= ranked[n - 1][1]]
+    ties = {score for score, count in Counter(score for _, score in ranked).items() if count > 1}
+    return sorted(ranked, key=lambda item: (-item[1], searcher.stored_fields(item[0])["path"]
+                                            if item[1] in ties else ""))[:n]

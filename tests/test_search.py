@@ -203,3 +203,63 @@ def test_incremental_build_validates_the_changed_page(tiny_index):
         build(tiny_index)
     assert str(err.value) == "repairs/water-outage.md:7: 字段 `status` 只能是 published 或 needs-review（当前为 `已发布`）。"
     assert current_generation(tiny_index.index_dir) == before
+
+
+def test_incremental_builds_rank_every_evaluation_query_like_a_full_build(site, tmp_path):
+    """`kb search` updates the index in place on every staff machine (ensure_fresh): whatever
+    builds led to it, it must rank like `kb index --full` of the same pages, path for path and
+    score for score. Whoosh keeps a replaced or removed page in its statistics until its
+    segment merges, and merges now and then: this sequence goes through a merge and ends with
+    deleted pages still inside the index."""
+    from kb_tools import engine
+    from kb_tools.evaluate import load_eval_set
+    from kb_tools.project import Project
+
+    from conftest import ROOT
+
+    docs = site.docs_dir
+    pages = ["compensation/water-outage.md", "fees/refuse-fee.md", "privacy/find-owner-contact.md",
+             "community/parking.md", "service/complaint-handling.md"]
+    original = {rel: (docs / rel).read_text(encoding="utf-8") for rel in pages}
+
+    def edit(rel, line):
+        (docs / rel).write_text(original[rel] + f"\n{line}\n", encoding="utf-8")
+
+    reports = [build(site, full=True)]
+    for rel in pages[:3]:  # as reported: three pages gain a line, then lose it again
+        edit(rel, "补充一句：请先联系物业前台。")
+    reports.append(build(site))
+    for rel in pages[:3]:
+        (docs / rel).write_text(original[rel], encoding="utf-8")
+    reports.append(build(site))
+    added = original["compensation/water-outage.md"].replace("物业断水造成损失", "电梯停运耽误上班")
+    write_pages(docs, {"compensation/elevator-outage.md": added})
+    edit("community/parking.md", "车位租金的收据要保存好。")
+    reports.append(build(site))
+    (docs / "management/morning-meeting.md").unlink()
+    edit("fees/refuse-fee.md", "拒交物业费前，先书面提出异议。")
+    reports.append(build(site))
+    for n, rel in enumerate(pages):
+        edit(rel, f"第 {n} 次补充：电梯年检由物业安排。")
+        reports.append(build(site))
+    ix = engine.open_dir(str(current_generation(site.index_dir)))
+    with engine.open_reader(ix) as reader:
+        live, held = reader.doc_count(), reader.doc_count_all()
+    ix.close()
+    written = sum(len(r.added) + len(r.changed) for r in reports)
+    assert live < held < written  # deleted pages still held, and others merged away
+    full = Project(site.root, index_path=tmp_path / "full")
+    build(full, full=True)
+
+    cases = load_eval_set(str(ROOT / "tests" / "eval" / "queries.yml"))
+
+    def rankings(project):
+        with Searcher(project) as searcher:
+            return [[(r.path, r.score) for r in searcher.search(case.query, limit=10)] for case in cases]
+
+    differ = [(case.query, inc, ful) for case, inc, ful in zip(cases, rankings(site), rankings(full)) if inc != ful]
+    if differ:
+        query, inc, ful = differ[0]
+        at = next((i for i, (a, b) in enumerate(zip(inc, ful)) if a != b), min(len(inc), len(ful)))
+        pytest.fail(f"{len(differ)} of {len(cases)} queries rank differently; the first: {query}, from rank {at + 1}:\n"
+                    f"  incremental: {inc[at:at + 2]}\n  full:        {ful[at:at + 2]}")
