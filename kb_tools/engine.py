@@ -7,21 +7,37 @@ Ranking is BM25F proper (Robertson, Zaragoza): one searchable field whose postin
 field-weighted term frequency (title and other phrasings count most), saturated once, with one
 idf per term. One posting list per query term keeps queries fast on large indexes; the site's
 search worker computes the same formula from kb-index.json.
+
+An index updated page by page ranks exactly like one built at once from the same pages, path
+for path and score for score. Whoosh counts a replaced or removed page in its statistics until
+its segment merges, and a merge adds up lengths rounded to a byte: the collection statistics
+BM25 needs (live pages, their total length, each term's document frequency) are counted by
+`statistics` at build time and reach the scorer through the query dictionary. A page's score
+depends on no other page's document number (_BestOf) and is added up in full, group by group in
+the query's order (_scores); equal scores rank by path, not by document number, which follows
+the order pages were added in (_best).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
-from whoosh import fields, index, query, scoring
+from whoosh import columns, fields, index, matching, query, scoring
 from whoosh.analysis import Token, Tokenizer
 
 from kb_tools.ranking import (BM25_B, BM25_K1, CANDIDATES, FIELD_BOOSTS, FIRST_PHASE_SHARE,
                               TWO_PHASE_FROM_DOCS, idf)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "kb"
 SEARCH_FIELD = "text"
+# Per document, for the collection statistics: its distinct terms (what it added to each
+# term's document frequency, to take back while Whoosh keeps it deleted) and its exact length
+# (Whoosh keeps only a one-byte approximation, and sums those when it merges segments).
+TERMS_COLUMN = "text_terms"
+LENGTH_COLUMN = "text_length"
 
 _segmenter = None  # set by set_index_segmenter() in the process that builds the index
 
@@ -91,6 +107,8 @@ def make_schema() -> fields.Schema:
         digest=fields.STORED(),
         status=fields.STORED(),
         text=fields.TEXT(analyzer=KbTokenizer(), phrase=False),
+        text_terms=fields.COLUMN(columns.VarBytesColumn()),
+        text_length=fields.COLUMN(columns.NumericColumn("I")),
     )
 
 
@@ -123,40 +141,105 @@ def writer(ix, processes: int = 1):
 
 
 def add(writer_, doc: dict) -> None:
-    writer_.add_document(**doc)
+    tokens = doc[SEARCH_FIELD].tokens
+    # Terms hold no whitespace (jieba cuts at it), so a newline separates them.
+    terms = "\n".join(sorted({term for term, _, _ in tokens})).encode("utf-8")
+    writer_.add_document(**doc, **{TERMS_COLUMN: terms, LENGTH_COLUMN: sum(n for _, _, n in tokens)})
 
 
 def delete(writer_, path: str) -> None:
     writer_.delete_by_term("path", path)
 
 
-def vocabulary(ix) -> dict[str, int]:
-    """term -> number of documents containing it."""
+@dataclass
+class Statistics:
+    """BM25's collection statistics over the live documents."""
+
+    docs: int
+    length: int  # total length of the search field, in tokens
+    df: dict[str, int]  # term -> live documents holding it, in the lexicon's order
+
+
+def statistics(ix) -> Statistics:
+    """Counted as a fresh index of the same pages counts them, whatever builds led here.
+
+    Whoosh's own figures include deleted documents until their segment merges (doc_frequency,
+    field_length, doc_count_all), and a merged segment's field_length sums the rounded lengths:
+    the deleted documents' terms are taken back and the live documents' exact lengths summed."""
+    gone: Counter = Counter()
+    docs = length = 0
     with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            terms, lengths = leaf.column_reader(TERMS_COLUMN), leaf.column_reader(LENGTH_COLUMN)
+            for docnum in range(leaf.doc_count_all()):
+                if leaf.is_deleted(docnum):
+                    if terms[docnum]:
+                        gone.update(terms[docnum].decode("utf-8").split("\n"))
+                else:
+                    docs += 1
+                    length += lengths[docnum]
         try:
-            return {t.decode("utf-8"): reader.doc_frequency(SEARCH_FIELD, t) for t in reader.lexicon(SEARCH_FIELD)}
+            lexicon = list(reader.lexicon(SEARCH_FIELD))
         except KeyError:  # an index with no documents has no lexicon
-            return {}
+            lexicon = []
+        df = {}
+        for text in lexicon:
+            term = text.decode("utf-8")
+            count = reader.doc_frequency(SEARCH_FIELD, text) - gone[term]
+            if count:
+                df[term] = count
+    return Statistics(docs, length, df)
+
+
+class CollectionStatistics(Protocol):
+    """What the scorer reads at search time: kb_tools.query.QueryDictionary, which carries `statistics`."""
+
+    docs: int
+    length: int
+
+    def df(self, term: str) -> int: ...
 
 
 class KbBM25F(scoring.BM25F):
-    """BM25 over the field-weighted frequencies, with the idf formula the query side uses."""
+    """BM25 over the field-weighted frequencies, with the collection statistics the query side
+    uses (not Whoosh's, which count deleted documents)."""
 
-    def idf(self, searcher, fieldname, text):
-        # Live documents, as the query dictionary counts them (deleted ones linger until a merge).
-        return idf(searcher.doc_frequency(fieldname, text), searcher.doc_count())
+    def __init__(self, stats: CollectionStatistics):
+        super().__init__(B=BM25_B, K1=BM25_K1)
+        self.stats = stats
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _Scorer(searcher, fieldname, text, self, qf)
 
 
-def open_searcher(ix):
-    return ix.searcher(weighting=KbBM25F(B=BM25_B, K1=BM25_K1))
+class _Scorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, model: KbBM25F, qf=1):
+        stats = model.stats
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        self.idf = idf(stats.df(term), stats.docs)
+        self.avgfl = stats.length / (stats.docs or 1) or 1  # as Whoosh's avg_field_length
+        self.B, self.K1, self.qf = model.B, model.K1, qf
+        self.setup(searcher, fieldname, text)
 
 
-def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: str | None = None,
-           tag: str | None = None, require: list[str] | None = None, evidence: list[str] = (),
-           searcher=None) -> list[Hit]:
+def open_searcher(ix, stats: CollectionStatistics):
+    return ix.searcher(weighting=KbBM25F(stats))
+
+
+def open_reader(ix):
+    """For looking, not searching (a searcher needs the query dictionary's statistics)."""
+    return ix.reader()
+
+
+def search(searcher, groups: list[list[tuple[str, float]]], *, limit: int, category: str | None = None,
+           tag: str | None = None, require: list[str] | None = None, evidence: list[str] = ()) -> list[Hit]:
     """Rank documents for OR-ed term groups: each group is a term and its synonyms with weights.
 
-    A document scores the sum over the groups it matches of the group's best alternative.
+    A document scores the sum over the groups it matches of the group's best alternative; equal
+    scores rank by path.
+
     On indexes of TWO_PHASE_FROM_DOCS documents or more, only the rarest groups (their postings
     within FIRST_PHASE_SHARE of the documents) take part in the exhaustive first pass; the other
     groups are added exactly to its CANDIDATES best documents. A page that matches only common
@@ -166,50 +249,66 @@ def search(ix, groups: list[list[tuple[str, float]]], *, limit: int, category: s
     With `require`, only documents holding at least one of those terms are ranked (the query's
     words of two characters or more: a lone character never makes a page a result). Each hit
     lists which of the query's terms and of `evidence` its document holds (`terms`)."""
-    if not groups:
+    if not groups or limit < 1 or require == []:
         return []
-    own = searcher is None
-    searcher = searcher or open_searcher(ix)
-    try:
-        filters = []
-        if category:
-            filters.append(query.Term("category_id", category))
-        if tag:
-            filters.append(query.Term("tag", tag))
-        if require is not None:
-            if not require:
-                return []
-            filters.append(query.Or([query.Term(SEARCH_FIELD, t) for t in require]))
-        allow = query.And(filters) if filters else None
-        selective, common = _split_common(searcher, groups)
-        first = query.Or([_group_query(g) for g in selective])
-        results = searcher.search(first, limit=max(CANDIDATES, limit) if common else limit, filter=allow)
-        scores = {hit.docnum: hit.score for hit in results}
+    filters = []
+    if category:
+        filters.append(query.Term("category_id", category))
+    if tag:
+        filters.append(query.Term("tag", tag))
+    if require:
+        filters.append(query.Or([query.Term(SEARCH_FIELD, t) for t in require]))
+    allow = query.And(filters) if filters else None
+    selective, common = _split_common(searcher, groups)
+    wanted = max(CANDIDATES, limit) if common else limit
+    scores = _scores(searcher, selective, allow)
+    if common:
+        candidates = sorted(docnum for docnum, _ in _best(searcher, scores, wanted))
+        scores = {docnum: scores[docnum] for docnum in candidates}
         for group in common:
-            for docnum, score in _group_scores(searcher, group, sorted(scores)).items():
+            for docnum, score in _group_scores(searcher, group, candidates).items():
                 scores[docnum] += score
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        held = _terms_held(searcher, [t for g in groups for t, _ in g] + list(evidence), sorted(d for d, _ in ranked))
-        return [Hit(stored["path"], score, stored, held.get(docnum, frozenset()))
-                for docnum, score in ranked for stored in [searcher.stored_fields(docnum)]]
-    finally:
-        if own:
-            searcher.close()
+    best = _best(searcher, scores, limit)
+    held = _terms_held(searcher, [t for g in groups for t, _ in g] + list(evidence), sorted(d for d, _ in best))
+    return [Hit(stored["path"], score, stored, held.get(docnum, frozenset()))
+            for docnum, score in best for stored in [searcher.stored_fields(docnum)]]
 
 
 def _group_query(group):
     # Synonyms count once, as their best match.
     alternatives = [query.Term(SEARCH_FIELD, term, boost=weight) for term, weight in group]
-    return query.DisjunctionMax(alternatives) if len(alternatives) > 1 else alternatives[0]
+    return _BestOf(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+class _BestOfMatcher(matching.DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher scores the current document with the better of its two
+    sub-matchers even when one of them is on a later document: that document's score leaked
+    in, so a page's score depended on which page came next in docnum order. The best
+    alternative on the current document, as `_group_scores` computes it."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active() or (b.is_active() and b.id() < a.id()):
+            return b.score()
+        if not b.is_active() or a.id() < b.id():
+            return a.score()
+        return max(a.score(), b.score())
+
+
+class _BestOf(query.DisjunctionMax):
+    """A term or its synonyms, scored as the best of them that the document holds."""
+
+    def _matcher(self, subs, searcher, context):
+        return self._tree_matcher(subs, _BestOfMatcher, searcher, context, None)
 
 
 def _split_common(searcher, groups):
     """(first-phase groups, groups added per candidate), in the query's order."""
-    docs = searcher.doc_count()
-    if docs < TWO_PHASE_FROM_DOCS:
+    stats = searcher.weighting.stats
+    if stats.docs < TWO_PHASE_FROM_DOCS:
         return groups, []
-    reach = [sum(searcher.doc_frequency(SEARCH_FIELD, term) for term, _ in g) for g in groups]
-    budget, first = FIRST_PHASE_SHARE * docs, set()
+    reach = [sum(stats.df(term) for term, _ in g) for g in groups]
+    budget, first = FIRST_PHASE_SHARE * stats.docs, set()
     for i in sorted(range(len(groups)), key=reach.__getitem__):
         if first and budget < reach[i]:
             break
@@ -217,6 +316,25 @@ def _split_common(searcher, groups):
         budget -= reach[i]
     return ([g for i, g in enumerate(groups) if i in first],
             [g for i, g in enumerate(groups) if i not in first])
+
+
+def _scores(searcher, groups, allow) -> dict[int, float]:
+    """docnum -> score of every document matching a group, the groups' scores added in the
+    query's order. Whoosh's Or adds them in a tree shaped by each segment's term counts (float
+    addition is not associative: two indexes of the same pages then differ in the last bits),
+    and its top-N pruning loses part of some documents' scores, depending on how postings fall
+    into blocks and segments: AndMaybeMatcher.skip_to moves its optional side to the docnum it
+    was given, not to where its required side landed, and skipping by block quality loses more."""
+    allowed = None if allow is None else set(searcher.docs_for_query(allow))
+    scores: dict[int, float] = {}
+    for group in groups:
+        matcher = _group_query(group).matcher(searcher)
+        while matcher.is_active():
+            docnum = matcher.id()
+            if allowed is None or docnum in allowed:
+                scores[docnum] = scores.get(docnum, 0.0) + matcher.score()
+            matcher.next()
+    return scores
 
 
 def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
@@ -251,3 +369,14 @@ def _terms_held(searcher, terms: list[str], docnums: list[int]) -> dict[int, fro
             if matcher.id() == docnum:
                 held[docnum].add(term)
     return {d: frozenset(t) for d, t in held.items()}
+
+
+def _best(searcher, scores: dict[int, float], n: int) -> list[tuple[int, float]]:
+    """The n best (docnum, score), equal scores in path order: the order of docnums depends on
+    the order pages were added in, and differs between a full and an incremental build."""
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if len(ranked) > n:
+        ranked = [item for item in ranked if item[1] >= ranked[n - 1][1]]
+    ties = {score for score, count in Counter(score for _, score in ranked).items() if count > 1}
+    return sorted(ranked, key=lambda item: (-item[1], searcher.stored_fields(item[0])["path"]
+                                            if item[1] in ties else ""))[:n]

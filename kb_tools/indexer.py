@@ -208,9 +208,9 @@ def write_generation(project: Project, plan: BuildPlan, tmp: Path, progress=None
 def write_metadata(project: Project, plan: BuildPlan, ix, segmenter: IndexSegmenter, tmp: Path) -> None:
     """What a search needs besides Whoosh (the query dictionary, meta.json) and what the next
     build needs (pages.json)."""
-    with ix.searcher() as searcher:
-        docs = searcher.doc_count()
-    store.write_json(tmp / "querydict.json", query_dictionary(engine.vocabulary(ix), docs, segmenter, plan.resources))
+    stats = engine.statistics(ix)
+    store.write_json(tmp / "querydict.json",
+                     query_dictionary(stats.df, stats.docs, stats.length, segmenter, plan.resources))
     store.write_json(tmp / "pages.json", {rel: [plan.digests[rel], *plan.stats[rel]] for rel in plan.digests})
     store.write_json(tmp / "meta.json", {
         "pipeline_version": PIPELINE_VERSION,

@@ -43,10 +43,15 @@ CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 # -- the query dictionary, written by index builds (kb_tools.indexer, kb_tools.site_search) -----
 
-def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, resources: Resources) -> dict:
+def query_dictionary(df: dict[str, int], docs: int, length: int, segmenter: IndexSegmenter,
+                     resources: Resources) -> dict:
     """What a query needs to be segmented like the index, without jieba: the index's own
     vocabulary with jieba's frequencies and document frequencies, the domain words, synonyms,
-    stop words and OpenCC's character table. The CLI and the site's search worker both read it."""
+    stop words and OpenCC's character table. The CLI and the site's search worker both read it.
+
+    `df`, `docs` and `length` (the documents' total length in tokens) are the collection's
+    statistics, counted over live documents: the CLI's ranking (kb_tools.engine) reads them from
+    here too, so the query side and the scores agree on every idf."""
     freq = segmenter.frequencies
     words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
     for word in resources.domain_words:
@@ -64,6 +69,7 @@ def query_dictionary(df: dict[str, int], docs: int, segmenter: IndexSegmenter, r
         "pipeline_version": PIPELINE_VERSION,
         "total": segmenter.total,
         "docs": docs,
+        "length": length,
         "words": words,
         "synonyms": [list(g) for g in resources.synonyms],
         "stopwords": sorted(resources.stopwords),
@@ -200,6 +206,7 @@ class QueryDictionary:
         # querydict.json maps word -> [freq, df]; the site's data lists [word, freq, df] in order.
         self.words: dict[str, list[int]] = words if isinstance(words, dict) else {w[0]: w[1:] for w in words}
         self.docs: int = max(1, data["docs"])
+        self.length: int = data["length"]
         self.stopwords = frozenset(data["stopwords"])
         self.function = frozenset(data.get("function", ())) | self.stopwords
         self.t2s: dict[str, str] = dict(zip(*data["t2s"]))

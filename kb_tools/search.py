@@ -103,7 +103,7 @@ class Searcher:
         ix = None
         try:
             ix = engine.open_dir(str(generation))
-            self._searcher = engine.open_searcher(ix)
+            self._searcher = engine.open_searcher(ix, self.qd)
         except Exception as err:  # Whoosh raises many types for damaged files
             if ix is not None:
                 ix.close()
@@ -158,8 +158,8 @@ class Searcher:
 
     def _run(self, plan, limit, category, tag):
         try:
-            return engine.search(self.ix, plan.groups, limit=limit, category=category, tag=tag,
-                                 require=plan.required, evidence=plan.evidence, searcher=self._searcher)
+            return engine.search(self._searcher, plan.groups, limit=limit, category=category, tag=tag,
+                                 require=plan.required, evidence=plan.evidence)
         except Exception as err:
             raise IndexUnavailable(
                 f"索引 {self.generation.name} 读取失败（{type(err).__name__}）。请运行 `kb index --full` 重建。") from None

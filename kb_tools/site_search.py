@@ -134,17 +134,18 @@ class SiteIndex:
         df: Counter = Counter()
         for per_field in self.fields:
             df.update(set().union(*per_field))
-        dictionary = query_dictionary(dict(df), len(self.docs), self.segmenter, self.resources)
+        lengths = [sum(sum(c.values()) for c in per_field) for per_field in self.fields]
+        dictionary = query_dictionary(dict(df), len(self.docs), sum(lengths), self.segmenter, self.resources)
         vocab = {term: i for i, term in enumerate(dictionary["words"])}
         docs = []
-        for doc, per_field in zip(self.docs, self.fields):
+        for doc, per_field, length in zip(self.docs, self.fields, lengths):
             # BM25F's field-weighted term frequency, as the CLI index's postings hold it.
             weighted: Counter = Counter()
             for name, counts in zip(FIELDS, per_field):
                 for term, n in counts.items():
                     weighted[term] += ranking.FIELD_BOOSTS[name] * n
             packed = [x for term in sorted(weighted, key=vocab.__getitem__) for x in (vocab[term], weighted[term])]
-            docs.append({**doc, "length": sum(sum(c.values()) for c in per_field), "terms": packed})
+            docs.append({**doc, "length": length, "terms": packed})
         return {
             "version": FORMAT_VERSION,
             **worker_settings(),

@@ -72,8 +72,8 @@ def opens(generation: Path) -> bool:
     try:
         ix = engine.open_dir(str(generation))
         try:
-            with engine.open_searcher(ix) as searcher:
-                searcher.doc_count()
+            with engine.open_reader(ix) as reader:
+                reader.doc_count()
         finally:
             ix.close()
     except Exception:

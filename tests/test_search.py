@@ -99,6 +99,54 @@ def test_incremental_build_touches_only_changed_pages(tiny_index):
     assert build(tiny_index).up_to_date
 
 
+def test_incremental_build_counts_only_the_pages_there_are(tiny_index, tmp_path):
+    """Whoosh keeps counting a changed or removed page (its terms, its length) until its segment
+    merges; the query dictionary the ranking reads counts the pages as a full build does."""
+    from kb_tools.project import Project
+
+    docs = tiny_index.docs_dir
+    write_pages(docs, {"privacy/neighbour-contact.md": (docs / "privacy/neighbour-contact.md").read_text() + "\n补充：快递柜。\n"})
+    (docs / "repairs/soaked-floor.md").unlink()
+    water = docs / "repairs/water-outage.md"
+    water.write_text(water.read_text().replace("related: [soaked-floor.md]\n", ""))
+    assert not build(tiny_index).full
+    full = Project(tiny_index.root, index_path=tmp_path / "full")
+    build(full, full=True)
+    incremental, fresh = (current_generation(p.index_dir) / "querydict.json" for p in (tiny_index, full))
+    assert incremental.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+
+
+def test_a_synonym_the_page_lacks_adds_nothing_to_its_score(tiny_index):
+    """Whoosh's DisjunctionMax gave a page the score of the next page holding a synonym, when higher."""
+    from kb_tools import engine
+    from kb_tools.query import QueryDictionary
+
+    write_pages(tiny_index.docs_dir, {"repairs/water-supply.md": """
+        ---
+        title: 小区断水了怎么办？
+        category: 维修与赔偿
+        tags: [断水]
+        aliases: [断水一整天]
+        reviewed: 2026-11-01
+        status: published
+        ---
+        ## 简要回答
+
+        断水时先问物业断水的原因。
+        """})
+    build(tiny_index, full=True)  # one segment: the synonym's postings run past this page
+    generation = current_generation(tiny_index.index_dir)
+    ix = engine.open_dir(str(generation))
+    with engine.open_searcher(ix, QueryDictionary.load(generation)) as searcher:
+        alone, with_synonym = (
+            {hit.path: hit.score for hit in engine.search(searcher, groups, limit=5)}
+            for groups in ([[("停水", 1.0)]], [[("停水", 1.0), ("断水", 1.0)]]))
+    ix.close()
+    assert list(alone) == ["repairs/water-outage.md"]
+    assert list(with_synonym) == ["repairs/water-supply.md", "repairs/water-outage.md"]
+    assert with_synonym["repairs/water-outage.md"] == alone["repairs/water-outage.md"]
+
+
 def test_failed_build_leaves_previous_index_usable(tiny_index, disk_full_midway):
     before = current_generation(tiny_index.index_dir)
     docs = tiny_index.docs_dir
@@ -170,3 +218,66 @@ def test_real_words_that_sound_like_index_words_are_left_alone(real_index):
         assert "信任" in s.qd.words and s.qd.df("信任")  # the index holds 信任 (xin ren) …
         assert plan_query("新任物业领导如何建立权威", s.qd).text == "新任物业领导如何建立权威"  # … 新任 stays
         assert plan_query("误业费可以不交吗", s.qd).text == "物业费可以不交吗"
+
+
+def test_incremental_builds_rank_every_evaluation_query_like_a_full_build(site, tmp_path):
+    """`kb search` updates the index in place on every staff machine (ensure_fresh): whatever
+    builds led to it, it must rank like `kb index --full` of the same pages, path for path and
+    score for score. Whoosh keeps a replaced or removed page in its statistics until its
+    segment merges, and merges now and then: this sequence goes through a merge and ends with
+    deleted pages still inside the index."""
+    from kb_tools import engine
+    from kb_tools.evaluate import load_eval_set
+    from kb_tools.project import Project
+
+    from conftest import ROOT
+
+    docs = site.docs_dir
+    pages = ["compensation/water-outage.md", "fees/refuse-fee.md", "privacy/find-owner-contact.md",
+             "community/parking.md", "service/complaint-handling.md"]
+    original = {rel: (docs / rel).read_text(encoding="utf-8") for rel in pages}
+
+    def edit(rel, line):
+        (docs / rel).write_text(original[rel] + f"\n{line}\n", encoding="utf-8")
+
+    reports = [build(site, full=True)]
+    for rel in pages[:3]:  # as reported: three pages gain a line, then lose it again
+        edit(rel, "补充一句：请先联系物业前台。")
+    reports.append(build(site))
+    for rel in pages[:3]:
+        (docs / rel).write_text(original[rel], encoding="utf-8")
+    reports.append(build(site))
+    added = original["compensation/water-outage.md"].replace("物业断水造成损失", "电梯停运耽误上班")
+    write_pages(docs, {"compensation/elevator-outage.md": added})
+    edit("community/parking.md", "车位租金的收据要保存好。")
+    reports.append(build(site))
+    (docs / "management/morning-meeting.md").unlink()
+    edit("fees/refuse-fee.md", "拒交物业费前，先书面提出异议。")
+    reports.append(build(site))
+    for n, rel in enumerate(pages):
+        edit(rel, f"第 {n} 次补充：电梯年检由物业安排。")
+        reports.append(build(site))
+    ix = engine.open_dir(str(current_generation(site.index_dir)))
+    with engine.open_reader(ix) as reader:
+        live, held = reader.doc_count(), reader.doc_count_all()
+    ix.close()
+    written = sum(len(r.added) + len(r.changed) for r in reports)
+    assert live < held < written  # deleted pages still held, and others merged away
+    full = Project(site.root, index_path=tmp_path / "full")
+    build(full, full=True)
+
+    cases = load_eval_set(str(ROOT / "tests" / "eval" / "queries.yml"))
+    cases += load_eval_set(str(ROOT / "tests" / "eval" / "unseen.yml"))
+
+    def rankings(project):
+        with Searcher(project) as searcher:
+            return [(answered, [(r.path, r.score) for r in results])
+                    for case in cases for answered, results in [searcher.verdict(case.query, limit=10)]]
+
+    differ = [(case.query, inc, ful) for case, inc, ful in zip(cases, rankings(site), rankings(full)) if inc != ful]
+    if differ:
+        query, inc, ful = differ[0]
+        (said_inc, inc), (said_ful, ful) = inc, ful
+        at = next((i for i, (a, b) in enumerate(zip(inc, ful)) if a != b), min(len(inc), len(ful)))
+        pytest.fail(f"{len(differ)} of {len(cases)} queries rank differently; the first: {query}, from rank {at + 1}:\n"
+                    f"  incremental: {said_inc} {inc[at:at + 2]}\n  full:        {said_ful} {ful[at:at + 2]}")
