@@ -341,16 +341,8 @@ def _group_scores(searcher, group, docnums: list[int]) -> dict[int, float]:
     """A group's score in each of the given documents (ascending docnums), by skipping postings."""
     best: dict[int, float] = {}
     for term, weight in group:
-        matcher = query.Term(SEARCH_FIELD, term, boost=weight).matcher(searcher)
-        for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                best[docnum] = max(best.get(docnum, 0.0), matcher.score())
+        for docnum, score in _postings_at(searcher, term, docnums, weight):
+            best[docnum] = max(best.get(docnum, 0.0), score)
     return best
 
 
@@ -358,17 +350,23 @@ def _terms_held(searcher, terms: list[str], docnums: list[int]) -> dict[int, fro
     """For each of the given documents (ascending docnums), which of `terms` it holds."""
     held: dict[int, set] = {d: set() for d in docnums}
     for term in dict.fromkeys(terms):
-        matcher = query.Term(SEARCH_FIELD, term).matcher(searcher)
-        for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                held[docnum].add(term)
+        for docnum, _ in _postings_at(searcher, term, docnums):
+            held[docnum].add(term)
     return {d: frozenset(t) for d, t in held.items()}
+
+
+def _postings_at(searcher, term: str, docnums: list[int], weight: float = 1.0):
+    """(docnum, score) for each of the given documents (ascending) that holds `term`."""
+    matcher = query.Term(SEARCH_FIELD, term, boost=weight).matcher(searcher)
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum, matcher.score()
 
 
 def _best(searcher, scores: dict[int, float], n: int) -> list[tuple[int, float]]:

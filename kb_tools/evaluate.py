@@ -23,6 +23,10 @@ class Case:
     part: str = ""
 
 
+def _share(part: float, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class Miss:
     case: Case
@@ -47,28 +51,28 @@ class Report:
     @property
     def refusal_rate(self) -> float:
         """Answerable questions told "no answer"."""
-        return self.refused / self.total if self.total else 0.0
+        return _share(self.refused, self.total)
 
     @property
     def outside_rate(self) -> float:
         """Out-of-scope questions told "no answer"."""
-        return self.outside_refused / self.outside if self.outside else 0.0
+        return _share(self.outside_refused, self.outside)
 
     @property
     def r1(self) -> float:
-        return self.at1 / self.total if self.total else 0.0
+        return _share(self.at1, self.total)
 
     @property
     def r3(self) -> float:
-        return self.at3 / self.total if self.total else 0.0
+        return _share(self.at3, self.total)
 
     @property
     def mrr(self) -> float:
-        return self.rr / self.total if self.total else 0.0
+        return _share(self.rr, self.total)
 
     @property
     def zero_rate(self) -> float:
-        return self.zero / self.total if self.total else 0.0
+        return _share(self.zero, self.total)
 
     def as_json(self) -> dict:
         return {
