@@ -73,30 +73,35 @@ def check(source: SourceFile, laws: tuple[Law, ...], page: Page | None = None) -
             if law.name in noticed:
                 findings += _articles_as_basis(source, law, paragraph)
                 continue
-            for line in paragraph:
-                citation = law.citation.search(line.text)
-                if citation:
-                    findings.append(Finding(
-                        source.display, line.number, "KB401",
-                        f"引用了已废止的《{law.name}》（{law.repealed.isoformat()} 起废止，由《{law.successor}》取代）。"
-                        f"请改为引用《{law.successor}》的相应规定；如需保留原文的说法，请在本页加上 "
-                        f"`!!! note \"{NOTICE_TITLE}\"`，并在提示中写明《{law.name}》已废止。", citation.start()))
+            for line, citation in _citing(paragraph, law.citation):
+                findings.append(Finding(
+                    source.display, line.number, "KB401",
+                    f"引用了已废止的《{law.name}》（{law.repealed.isoformat()} 起废止，由《{law.successor}》取代）。"
+                    f"请改为引用《{law.successor}》的相应规定；如需保留原文的说法，请在本页加上 "
+                    f"`!!! note \"{NOTICE_TITLE}\"`，并在提示中写明《{law.name}》已废止。", citation.start()))
     return findings
+
+
+def _citing(paragraph, pattern, body_only: bool = False):
+    """(line, first match) for each line of the paragraph that `pattern` finds (prose only, with
+    `body_only`)."""
+    for line in paragraph:
+        if body_only and line.region != BODY:
+            continue
+        citation = pattern.search(line.text)
+        if citation:
+            yield line, citation
 
 
 def _articles_as_basis(source: SourceFile, law: Law, paragraph) -> list[Finding]:
     """An article of a repealed law cited where the paragraph does not say the law was repealed."""
     findings = []
-    for line in paragraph:
-        if line.region != BODY:
-            continue
-        citation = law.article_citation.search(line.text)
-        if citation:
-            findings.append(Finding(
-                source.display, line.number, "KB401",
-                f"“{citation.group()}”把已废止的《{law.name}》的条文当作依据（{law.repealed.isoformat()} 起废止）。"
-                f"本页的法律更新提示不能代替这里的说明：请改为引用《{law.successor}》的相应条文，"
-                f"或者在同一段写明《{law.name}》已经废止。", citation.start()))
+    for line, citation in _citing(paragraph, law.article_citation, body_only=True):
+        findings.append(Finding(
+            source.display, line.number, "KB401",
+            f"“{citation.group()}”把已废止的《{law.name}》的条文当作依据（{law.repealed.isoformat()} 起废止）。"
+            f"本页的法律更新提示不能代替这里的说明：请改为引用《{law.successor}》的相应条文，"
+            f"或者在同一段写明《{law.name}》已经废止。", citation.start()))
     return findings
 
 
