@@ -91,13 +91,15 @@ def pinyin_table(held) -> dict[str, str]:
 
     chars = {bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
              if not (hi == 0xD7 and lo > 0xF9)}
-    chars |= {c for w in held for c in w if "\u4e00" <= c <= "\u9fff"}
+    held_chars = {c for w in held for c in w}
+    chars |= {c for c in held_chars if "\u4e00" <= c <= "\u9fff"}
+    reading = {c: lazy_pinyin(c, errors="ignore") for c in chars | held_chars}  # one look-up a character
     table: dict[str, list[str]] = {}
     for char in sorted(chars):
-        sound = lazy_pinyin(char, errors="ignore")
+        sound = reading[char]
         if sound and sound[0].isascii() and sound[0].isalpha():
             table.setdefault(sound[0], []).append(char)
-    used = {s for w in held for c in w for s in lazy_pinyin(c, errors="ignore")}
+    used = {s for c in held_chars for s in reading[c]}
     return {sound: "".join(chars) for sound, chars in sorted(table.items()) if sound in used}
 
 
@@ -286,8 +288,8 @@ def correct_homophones(text: str, qd: QueryDictionary) -> str:
         i = 0
         while i < len(run):
             for n in (4, 3, 2):
-                window = "".join(c for _, c in run[i:i + n])
-                if len(window) == n and run[i + n - 1][0] - run[i][0] == n - 1:
+                if i + n <= len(run):  # a run holds adjacent characters only (flushed at a gap)
+                    window = "".join(c for _, c in run[i:i + n])
                     key = qd.heard(window)
                     word = qd.sounds_like.get(key) if key else None
                     if word and word != window:

@@ -149,10 +149,11 @@ class Searcher:
             plan = fallback_plan(plan.text, self.qd)
             hits = self._run(plan, limit, category, tag)
         results = [self._result(hit, plan) for hit in hits]
-        answered = bool(hits) and answers(plan, hits[0].terms)
+        answering = [answers(plan, hit.terms) for hit in hits]
+        answered = bool(hits) and answering[0]
         if answered:
-            for hit, result in zip(hits, results):
-                if answers(plan, hit.terms):
+            for result, answer in zip(results, answering):
+                if answer:
                     result.match = "answer"
         return answered, results
 
