@@ -112,6 +112,20 @@ def test_material_search_index_is_emptied(built_site):
     assert path.stat().st_size < 1000
 
 
+def test_scripts_and_search_data_give_way_to_the_styles_the_first_paint_needs(built_site):
+    """On a slow phone connection the page is painted once its styles arrive; every script and the
+    search data are asked for at low priority, so they do not share the line with the styles. If
+    Material renamed its script tag, the template's replace would silently stop applying."""
+    html = (built_site / QUESTION / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
+    assert len(scripts) >= 2 and any("/bundle." in tag for tag in scripts)
+    assert all('fetchpriority="low"' in tag for tag in scripts), scripts
+    preload = re.findall(r'<link rel="preload"[^>]*>', html)
+    assert len(preload) == 1 and "search/kb-index.json" in preload[0] and 'fetchpriority="low"' in preload[0]
+    # After the scripts: the bundle comes ahead of the search data in the queue.
+    assert html.index(preload[0]) > max(html.index(tag) for tag in scripts)
+
+
 def test_question_pages_end_with_the_help_block_and_no_editor_link(built_site):
     html = (built_site / QUESTION / "index.html").read_text(encoding="utf-8")
     assert html.count('class="kb-help"') == 2  # the page's own, and the template for search
