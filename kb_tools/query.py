@@ -77,7 +77,7 @@ def query_dictionary(df: dict[str, int], docs: int, length: int, segmenter: Inde
         "pinyin": pinyin,
         # Two strings of as many characters (code points), traditional and simplified: a third of
         # a {char: char} map's size.
-        "t2s": ["".join(t2s_char_table()), "".join(t2s_char_table().values())],
+        "t2s": ["".join(pair) for pair in zip(*t2s_for(words, pinyin, resources.stopwords | function))] or ["", ""],
         "t2s_phrases": t2s_phrase_table(words),
     }
 
@@ -155,6 +155,17 @@ def t2s_phrase_table(words) -> dict[str, str]:
                 and "".join(chars.get(c, c) for c in traditional) != word:
             phrases[traditional] = word
     return phrases
+
+
+def t2s_for(words, pinyin: dict[str, str], function) -> list[tuple[str, str]]:
+    """The character conversions a query can need: those whose simplified character occurs in a
+    word of the query dictionary, a stop or function word, or the pinyin table. Any other
+    simplified character is unknown to every table, so a query behaves the same whether it holds
+    that character or its traditional form; leaving them out halves the site's search data's
+    largest table. (The index's text is all in these words: every character of a page is in one
+    of its terms or stop words.)"""
+    known = set().union(*words, *pinyin.values(), *function)
+    return [(t, s) for t, s in t2s_char_table().items() if s in known]
 
 
 @lru_cache(maxsize=1)

@@ -47,4 +47,4 @@ UNKNOWN_WEIGHT = 0.5
 # of what a question asks (kb_tools.query.function_words). 5.0 takes about 400 words.
 FUNCTION_IDF = 5.0
 RELATED_SHOWN = 3  # when no page answers: a few pages that share the question's words, no more
-HOMOPHONE_MIN_FREQ = 50  # see kb_tools.query.homophone_words
+HOMOPHONE_MIN_FREQ = 5  # see kb_tools.query.homophone_words

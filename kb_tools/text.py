@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kb_tools.errors import KbError, os_reason
 
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6
 DATA_DIR = Path(__file__).parent / "data"
 RESOURCE_FILES = ("userdict.txt", "synonyms.txt", "stopwords.txt")
 

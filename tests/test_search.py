@@ -7,7 +7,9 @@ import pytest
 from kb_tools.errors import IndexBusy, IndexUnavailable, QueryError
 from kb_tools.indexer import build, ensure_fresh
 from kb_tools.store import build_lock, current_generation, read_meta
-from kb_tools.query import plan_query
+from kb_tools.pages import load_library
+from kb_tools.query import plan_query, t2s_char_table
+from kb_tools.text import normalize
 from kb_tools.search import Searcher
 
 from conftest import write_pages
@@ -218,6 +220,19 @@ def test_real_words_that_sound_like_index_words_are_left_alone(real_index):
         assert "信任" in s.qd.words and s.qd.df("信任")  # the index holds 信任 (xin ren) …
         assert plan_query("新任物业领导如何建立权威", s.qd).text == "新任物业领导如何建立权威"  # … 新任 stays
         assert plan_query("误业费可以不交吗", s.qd).text == "物业费可以不交吗"
+        # Less common real words too: 保修 (a warranty; jieba frequency 28) is not 报修 (a repair call).
+        assert s.qd.df("报修") and plan_query("卫生间防水保修期是几年", s.qd).text == "卫生间防水保修期是几年"
+
+
+def test_traditional_queries_convert_every_character_the_index_could_match(real_index):
+    """The query dictionary carries only the conversions whose simplified character some table
+    knows; every character of every page is among them."""
+    with Searcher(real_index) as s:
+        kept = set(s.qd.t2s.values())
+        for page in load_library(real_index.docs_dir).questions:
+            for ch in normalize(page.title + page.body):
+                assert ch not in t2s_char_table().values() or ch in kept, (page.path, ch)
+        assert plan_query("樓上漏水把地板泡壞了", s.qd).text == "楼上漏水把地板泡坏了"
 
 
 def test_incremental_builds_rank_every_evaluation_query_like_a_full_build(site, tmp_path):
