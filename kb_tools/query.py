@@ -388,6 +388,13 @@ def answers(plan: QueryPlan, held) -> bool:
     return not plan.fallback and round(coverage(plan.units, held), 9) >= ANSWER_COVERAGE
 
 
+def shown_terms(plan: QueryPlan, qd: QueryDictionary) -> set[str]:
+    """The terms a result marks in its title and snippet: not lone function characters (不, 里, 用
+    all over a page say nothing to a reader; 泡 does) unless the query has nothing else."""
+    terms = {t for g in plan.groups for t, _ in g}
+    return {t for t in terms if len(t) > 1 or t not in qd.function} or terms
+
+
 def _group(term: str, qd: QueryDictionary) -> list[tuple[str, float]]:
     weight = SINGLE_CHAR_WEIGHT if len(term) == 1 else 1.0
     group = [(term, weight)] if qd.df(term) else []

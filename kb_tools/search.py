@@ -13,7 +13,7 @@ from pathlib import Path
 from kb_tools import categories, engine, store
 from kb_tools.errors import IndexUnavailable, QueryError
 from kb_tools.project import Project, page_url
-from kb_tools.query import QueryDictionary, QueryPlan, answers, fallback_plan, plan_query
+from kb_tools.query import QueryDictionary, QueryPlan, answers, fallback_plan, plan_query, shown_terms
 from kb_tools.ranking import RELATED_SHOWN
 from kb_tools.snippets import make_snippet
 
@@ -167,8 +167,7 @@ class Searcher:
 
     def _result(self, hit: engine.Hit, plan: QueryPlan) -> Result:
         stored = hit.stored
-        terms = {t for g in plan.groups for t, _ in g}
-        snippet, spans = make_snippet(stored.get("body_text", ""), terms, self.qd)
+        snippet, spans = make_snippet(stored.get("body_text", ""), shown_terms(plan, self.qd), self.qd)
         return Result(
             path=hit.path,
             title=stored.get("title_text", hit.path),

@@ -198,6 +198,9 @@ def test_no_answer_view_offers_the_configured_contact(tab):
     page.wait_for_selector(".md-search-result__meta[data-kb-answered=false]")
     assert page.inner_text(".md-search-result__meta").startswith("没有找到直接回答这个问题的页面。")
     assert page.locator(".md-search-result__item").count() <= 3
+    # The related pages mark the question's words, not its lone function characters (不, 里, 用).
+    marked = page.eval_on_selector_all(".md-search-result__list mark", "marks => marks.map(m => m.textContent)")
+    assert marked and all(len(text) > 1 for text in marked), marked
     help_block = page.locator(".kb-search-help .kb-help")
     help_block.scroll_into_view_if_needed()
     assert help_block.is_visible()

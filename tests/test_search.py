@@ -8,7 +8,7 @@ from kb_tools.errors import IndexBusy, IndexUnavailable, QueryError
 from kb_tools.indexer import build, ensure_fresh
 from kb_tools.store import build_lock, current_generation, read_meta
 from kb_tools.pages import load_library
-from kb_tools.query import plan_query, t2s_char_table
+from kb_tools.query import plan_query, shown_terms, t2s_char_table
 from kb_tools.text import normalize
 from kb_tools.search import Searcher
 
@@ -296,3 +296,14 @@ def test_incremental_builds_rank_every_evaluation_query_like_a_full_build(site, 
         at = next((i for i, (a, b) in enumerate(zip(inc, ful)) if a != b), min(len(inc), len(ful)))
         pytest.fail(f"{len(differ)} of {len(cases)} queries rank differently; the first: {query}, from rank {at + 1}:\n"
                     f"  incremental: {said_inc} {inc[at:at + 2]}\n  full:        {said_ful} {ful[at:at + 2]}")
+
+
+def test_results_mark_words_not_lone_function_characters(real_index):
+    """A lone character never makes a result; a lone function character (不, 里, 用) is not marked
+    in one either, unless the query has nothing else. 泡 says what the question is about."""
+    with Searcher(real_index) as s:
+        for query in ("小区里遛狗不拴绳找物业有用不", "楼上漏水把我家地板泡了怎么办"):
+            results = s.search(query)
+            spans = [r.snippet[a:b] for r in results for a, b in r.spans]
+            assert spans and not [t for t in spans if len(t) == 1 and t in s.qd.function], (query, spans)
+        assert "泡" in shown_terms(plan_query("地板泡了", s.qd), s.qd)
