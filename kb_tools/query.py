@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from kb_tools import lexicon
 from kb_tools.errors import IndexUnavailable
-from kb_tools.ranking import (ANSWER_COVERAGE, FUNCTION_IDF, HOMOPHONE_MIN_FREQ, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
+from kb_tools.ranking import (ANSWER_COVERAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
                               SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, UNKNOWN_WEIGHT, idf)
 from kb_tools.segment import Segmenter
 from kb_tools.text import PIPELINE_VERSION, IndexSegmenter, Resources, clean, is_term, opencc_t2s
@@ -53,17 +54,18 @@ def query_dictionary(df: dict[str, int], docs: int, length: int, segmenter: Inde
     statistics, counted over live documents: the CLI's ranking (kb_tools.engine) reads them from
     here too, so the query side and the scores agree on every idf."""
     freq = segmenter.frequencies
+    general = lexicon.tables(freq)
     words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
     for word in resources.domain_words:
         words.setdefault(word, [freq.get(word) or 1, 0])
-    function = function_words(resources)
+    function = function_words(resources, general)
     # Stop words and function words join the segmenter's dictionary so that a query cuts them
     # as words (怎样, not 怎 + 样) and they then drop out, instead of leaving stray characters.
     for word in sorted(resources.stopwords | function):
         if len(word) > 1:
             words.setdefault(word, [freq.get(word) or 1, 0])
-    pinyin = pinyin_table({w for w, (_, n) in words.items() if n and 1 < len(w) <= 4})
-    for word in homophone_words(words, pinyin, freq):
+    pinyin = pinyin_table({w for w, (_, n) in words.items() if n and 1 < len(w) <= 4}, general["readings"])
+    for word in homophone_words(words, pinyin, general["common"]):
         words.setdefault(word, [freq[word], 0])
     return {
         "pipeline_version": PIPELINE_VERSION,
@@ -82,60 +84,47 @@ def query_dictionary(df: dict[str, int], docs: int, length: int, segmenter: Inde
     }
 
 
-def pinyin_table(held) -> dict[str, str]:
+def pinyin_table(held, readings: dict[str, str]) -> dict[str, str]:
     """Toneless pinyin (the most common reading, from the pypinyin package) of the 3,755 common
     characters (GB 2312 level 1) and of every character of the index's words `held`, grouped by
     sound: {"wu": "物误无…"}. What typo tolerance needs to hear a query as it was typed on a pinyin
-    IME. Sounds that no character of those words has are left out: they can never sound like one."""
-    from pypinyin import lazy_pinyin
-
-    chars = {bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
-             if not (hi == 0xD7 and lo > 0xF9)}
+    IME. Sounds that no character of those words has are left out: they can never sound like one.
+    `readings` are kb_tools.lexicon's; a character they lack is looked up."""
+    chars = lexicon.common_characters()
     held_chars = {c for w in held for c in w}
     chars |= {c for c in held_chars if "\u4e00" <= c <= "\u9fff"}
-    reading = {c: lazy_pinyin(c, errors="ignore") for c in chars | held_chars}  # one look-up a character
+    sound = {c: readings[c] if c in readings else lexicon.reading(c) if _is_cjk(c) else ""
+             for c in chars | held_chars}
     table: dict[str, list[str]] = {}
     for char in sorted(chars):
-        sound = reading[char]
-        if sound and sound[0].isascii() and sound[0].isalpha():
-            table.setdefault(sound[0], []).append(char)
-    used = {s for c in held_chars for s in reading[c]}
-    return {sound: "".join(chars) for sound, chars in sorted(table.items()) if sound in used}
+        if sound[char]:
+            table.setdefault(sound[char], []).append(char)
+    used = {sound[c] for c in held_chars if sound[c]}
+    return {key: "".join(chars) for key, chars in sorted(table.items()) if key in used}
 
 
-def homophone_words(words, pinyin: dict[str, str], freq: dict[str, int]) -> list[str]:
-    """Real words (jieba's dictionary, the common ones) that sound like a word the index holds:
-    新任 beside 信任. In the query dictionary they are cut as words, so a query's 新任 is never
-    taken for a typo. Rare words (jieba frequency under HOMOPHONE_MIN_FREQ) stay out: they cost
-    the site's search data more than the rare wrong correction they would prevent."""
+def _is_cjk(char: str) -> bool:
+    return any(lo <= ord(char) <= hi for lo, hi in CJK_RANGES)
+
+
+def homophone_words(words, pinyin: dict[str, str], common: list) -> list[str]:
+    """Real words (jieba's dictionary, the common ones: kb_tools.lexicon) that sound like a word
+    the index holds: 新任 beside 信任. In the query dictionary they are cut as words, so a query's
+    新任 is never taken for a typo. Rare words (jieba frequency under HOMOPHONE_MIN_FREQ) stay out:
+    they cost the site's search data more than the rare wrong correction they would prevent."""
     sound = {c: s for s, chars in pinyin.items() for c in chars}
     held = {" ".join(sound[c] for c in w) for w, (_, df) in words.items()
             if df and 1 < len(w) <= 4 and all(c in sound for c in w)}
-    starts = {(key.count(" ") + 1, key.split(" ", 1)[0]) for key in held}
-    found = []
-    for word, count in freq.items():
-        if count >= HOMOPHONE_MIN_FREQ and 1 < len(word) <= 4 and word not in words \
-                and (len(word), sound.get(word[0])) in starts \
-                and all(c in sound for c in word) and " ".join(sound[c] for c in word) in held:
-            found.append(word)
-    return sorted(found)
+    return sorted(word for word, _, key in common
+                  if key in held and word not in words and all(c in sound for c in word))
 
 
-def function_words(resources: Resources) -> frozenset[str]:
+def function_words(resources: Resources, general: dict) -> frozenset[str]:
     """Words too common in general Chinese to say what a question is about (为了, 问题, 觉得):
     jieba's own idf table (from a large general corpus, shipped inside the jieba package) below
-    FUNCTION_IDF. They still rank pages; they are not evidence that a page answers. Domain words
-    are never function words."""
-    import jieba
-
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    found = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            word, _, value = line.rstrip("\n").partition(" ")
-            if value and float(value) < FUNCTION_IDF:
-                found.add(word)
-    return frozenset(found - set(resources.domain_words))
+    FUNCTION_IDF (kb_tools.lexicon). They still rank pages; they are not evidence that a page
+    answers. Domain words are never function words."""
+    return frozenset(general["function"]) - set(resources.domain_words)
 
 
 def t2s_phrase_table(words) -> dict[str, str]:
