@@ -1,8 +1,10 @@
 """KB113–KB114: readers see answers; notes for editors stay with editors.
 
-A published page's reader-facing text (body and the front-matter fields the site shows) must not
-speak of the article it was curated from or of editing: the reader never saw that article and does
-not edit pages. What an editor should verify goes into `review_note`, which the site shows nowhere.
+The reader-facing text of every page the site ships (body and the front-matter fields the site
+shows), published or still in review (which ships with a banner), must not speak of the article it
+was curated from or of editing, nor hold a placeholder (待补充): the reader never saw that article
+and does not edit pages. What an editor should verify goes into `review_note`, which the site
+shows nowhere. Traditional characters are read as simplified (請編輯核對 is 请编辑核对).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import _URL, BODY, SourceFile, code_spans, link_destinations, outside
 from kb_tools.markdown_text import HTML_COMMENT, TAG
 from kb_tools.pages import Page
+from kb_tools.text import opencc_t2s
 
 READER_FIELDS = ("title", "description", "aliases")
 # The wording of the law itself (条文原文) is for readers too, as in KB106.
@@ -29,31 +32,39 @@ def editor_words() -> re.Pattern:
 
 
 def _message(word: str) -> str:
-    return (f"已发布的页面中有写给编辑的话“{word}”：读者没有看过本页整理自的文章，也不编辑页面。"
+    return (f"读者看得到的页面中有写给编辑的话“{word}”：读者没有看过本页整理自的文章，也不编辑页面。"
             "请改写成直接回答读者的话；需要编辑核对的事项写进 front matter 的 `review_note`（网站不显示它），"
             "内容还不能直接回答问题时，把 status 改为 needs-review。")
 
 
 def check(source: SourceFile, page: Page | None) -> list[Finding]:
-    if page is None or page.status not in (None, "published"):
+    if page is None:
         return []
     words = editor_words()
     findings = []
     for line in source.lines:
+        # Character by character, so that a match's column is the line's own.
+        text = "".join(c if len(s := simplified(c)) != 1 else s for c in line.text)
         if line.region == BODY:
-            match = next((m for m in words.finditer(line.text) if outside(_unseen(line.text), m.start())), None)
-        elif line.number < source.body_line and re.match(rf"\s*(?:-\s|(?:{'|'.join(READER_FIELDS)}):)", line.text) \
+            match = next((m for m in words.finditer(text) if outside(_unseen(text), m.start())), None)
+        elif line.number < source.body_line and re.match(rf"\s*(?:-\s|(?:{'|'.join(READER_FIELDS)}):)", text) \
                 and _in_reader_field(page, line.number):
-            match = words.search(line.text)
+            match = words.search(text)
         else:
             match = None
         if match:
-            findings.append(Finding(source.display, line.number, "KB113", _message(match.group()), column=match.start()))
+            word = line.text[match.start():match.end()]
+            findings.append(Finding(source.display, line.number, "KB113", _message(word), column=match.start()))
     if page.status == "published" and page.review_note:
         findings.append(Finding(source.display, page.line_of("review_note"), "KB114",
                                 "已发布的页面还有 `review_note`。如果其中的事项已经核对，请删除 `review_note`；"
                                 "还没有核对，请把 status 改为 needs-review。"))
     return findings
+
+
+@lru_cache(maxsize=4096)
+def simplified(char: str) -> str:
+    return opencc_t2s().convert(char)
 
 
 def _unseen(text: str) -> list[tuple[int, int]]:

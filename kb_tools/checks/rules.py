@@ -29,7 +29,7 @@ _RULES = [
     Rule("KB110", ERROR, "docs/ 中不允许的文件"),
     Rule("KB111", ERROR, "页面或图片太大"),
     Rule("KB112", ERROR, "已发布的页面还有模板文字"),
-    Rule("KB113", ERROR, "已发布的页面中有写给编辑的话"),
+    Rule("KB113", ERROR, "读者看得到的页面中有写给编辑的话"),
     Rule("KB114", WARNING, "已发布的页面还有审核备注"),
     Rule("KB201", ERROR, "链接的页面或文件不存在"),
     Rule("KB202", ERROR, "链接的锚点不存在"),
