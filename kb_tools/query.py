@@ -378,10 +378,10 @@ def answers(plan: QueryPlan, held) -> bool:
 
 
 def shown_terms(plan: QueryPlan, qd: QueryDictionary) -> set[str]:
-    """The terms a result marks in its title and snippet: not lone function characters (不, 里, 用
-    all over a page say nothing to a reader; 泡 does) unless the query has nothing else."""
+    """The terms a result marks in its title and snippet: not function words (不, 里, 不能, 一直
+    marked all over a page say nothing to a reader; 泡 does) unless the query has nothing else."""
     terms = {t for g in plan.groups for t, _ in g}
-    return {t for t in terms if len(t) > 1 or t not in qd.function} or terms
+    return {t for t in terms if t not in qd.function} or terms
 
 
 def _group(term: str, qd: QueryDictionary) -> list[tuple[str, float]]:

@@ -64,12 +64,18 @@ def section_label(numbers: tuple[int, ...]) -> str:
     return "、".join(f"第{CHINESE_NUMERALS[n - 1]}节" for n in numbers)
 
 
-def provenance(source: Source) -> str:
-    """One sentence naming where the page comes from: the article's sections, or the law's articles."""
+# The note a page carries when the article it was curated from cites a law no longer in force.
+LAW_UPDATE = '!!! note "法律更新提示"'
+
+
+def provenance(source: Source, *, law_update: bool = False) -> str:
+    """One sentence naming where the page comes from: the article's sections (and, when the page
+    carries a 法律更新提示, that outdated law is marked there), or the law's articles."""
     title = _escape_inline(source.title)
     if source.sections:
-        return (f"本页整理自《{title}》（{source.date.isoformat()}）"
-                f"{section_label(source.sections)}；过时的法律引用已在页面中注明。")
+        marked = "；文章里过时的法律依据，已在本页的“法律更新提示”中说明" if law_update else ""
+        return (f"本页整理自 {source.date.year} 年的文章《{title}》（{source.date.isoformat()}）"
+                f"{section_label(source.sections)}{marked}。")
     from kb_tools.civil_code import ARTICLE, is_civil_code, load_articles, parse_numeral
 
     subjects = load_articles() if is_civil_code(source.title) else {}
@@ -89,7 +95,7 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
             return markdown
         lines = ["", "", f"## {PROVENANCE}", ""]
         for source in page.sources:
-            lines += [provenance(source), ""]
+            lines += [provenance(source, law_update=LAW_UPDATE in markdown), ""]
         return markdown.rstrip() + "\n".join(lines)
     head = ""
     if page.status == "needs-review":
@@ -107,7 +113,7 @@ def decorate(page: Page, markdown: str, library: Library, updated: dt.date | Non
     # One paragraph per fact: a line break inside a Chinese paragraph renders as a stray space.
     tail += [f"## {PROVENANCE}", ""]
     for source in page.sources:
-        tail += [provenance(source), ""]
+        tail += [provenance(source, law_update=LAW_UPDATE in markdown), ""]
     reviewed = page.reviewed.isoformat() if page.reviewed else "未记录"
     tail.append(f"最近审核：{reviewed}。")
     return head + markdown.rstrip() + "\n".join(tail) + "\n"

@@ -184,6 +184,15 @@ def test_example_questions_run_a_search(tab):
     page.locator(".md-search-result__item").first.wait_for()
     assert page.input_value("form[name=search] .md-search__input") == question
     assert page.url.rstrip("/").endswith(MOUNT.rstrip("/"))  # a search, not a page load
+    # The question's text ends before the buttons at the box's right end (share, clear).
+    text_end, buttons_start = page.evaluate("""() => {
+      const input = document.querySelector("form[name=search] .md-search__input");
+      const box = input.getBoundingClientRect();
+      const buttons = [...document.querySelectorAll(".md-search__options > *, .md-search__form button[type=reset]")]
+        .map(b => b.getBoundingClientRect()).filter(r => r.width > 0);
+      return [box.right - parseFloat(getComputedStyle(input).paddingRight), Math.min(...buttons.map(r => r.left))];
+    }""")
+    assert text_end <= buttons_start
     tab.screenshot("example")
 
 
@@ -198,7 +207,7 @@ def test_no_answer_view_offers_the_configured_contact(tab):
     page.wait_for_selector(".md-search-result__meta[data-kb-answered=false]")
     assert page.inner_text(".md-search-result__meta").startswith("没有找到直接回答这个问题的页面。")
     assert page.locator(".md-search-result__item").count() <= 3
-    # The related pages mark the question's words, not its lone function characters (不, 里, 用).
+    # The related pages mark the question's words, not its function words (不, 里, 用).
     marked = page.eval_on_selector_all(".md-search-result__list mark", "marks => marks.map(m => m.textContent)")
     assert marked and all(len(text) > 1 for text in marked), marked
     help_block = page.locator(".kb-search-help .kb-help")
@@ -213,6 +222,34 @@ def test_no_answer_view_offers_the_configured_contact(tab):
     tab.screenshot("no-answer")
     page.evaluate("document.dispatchEvent(new CustomEvent('kb:verdict', {detail: {answered: true, query: 'x'}}))")
     assert page.locator(".kb-search-help").count() == 0
+
+
+@pytest.mark.browser
+@SIZES
+def test_enter_after_no_answer_stays_with_the_contact(tab):
+    """A phone's search key is Enter, which opens the first result in Material. From the home box,
+    after "no answer", it must not carry the reader to a merely related page; after an answer it
+    still opens the first result."""
+    page = tab.page
+    page.goto("", wait_until="networkidle")
+    box = page.locator(".kb-ask__input")
+    box.tap() if tab.size == "phone" else box.click()
+    page.keyboard.type(NO_ANSWER_QUESTION)
+    page.wait_for_selector(".md-search-result__meta[data-kb-answered=false]")
+    page.wait_for_selector(".kb-search-help .kb-help")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # a navigation, had there been one, would have begun
+    assert page.url.rstrip("/").endswith(MOUNT.rstrip("/"))
+    assert page.locator(".kb-search-help .kb-help").is_visible()
+    assert page.evaluate("document.activeElement.matches('.md-search__input')") is False  # the keyboard folds away
+
+    page.goto("", wait_until="networkidle")
+    box.tap() if tab.size == "phone" else box.click()
+    page.keyboard.type("楼上漏水把我家地板泡了")
+    page.wait_for_selector(".md-search-result__meta[data-kb-answered=true]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.split("?")[0].endswith(QUESTION)
 
 
 @pytest.mark.browser

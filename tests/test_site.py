@@ -272,9 +272,10 @@ def test_question_page_shows_aliases_related_questions_and_provenance(page_html,
     assert related == [(html_path(other.path), other.title) for other in expected]
 
     provenance = [p.text() for p in section(article, "来源与审核") if p.tag == "p"]
+    assert site.LAW_UPDATE not in page.body  # no outdated law to point to
     assert provenance == [
-        f"本页整理自《{page.source.title}》（{page.source.date.isoformat()}）"
-        f"{site.section_label(page.source.sections)}；过时的法律引用已在页面中注明。",
+        f"本页整理自 2023 年的文章《{page.source.title}》（{page.source.date.isoformat()}）"
+        f"{site.section_label(page.source.sections)}。",
         f"最近审核：{page.reviewed.isoformat()}。",
     ]
 
@@ -288,7 +289,8 @@ def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, l
     cited = "、".join(f"{a}（{subjects[parse_numeral(a[1:-1])]}）" for a in code.articles)
     provenance = [p.text() for p in section(article_of(page_html(ON_THE_CODE)), "来源与审核") if p.tag == "p"]
     assert provenance == [
-        f"本页整理自《{seed.title}》（{seed.date.isoformat()}）{site.section_label(seed.sections)}；过时的法律引用已在页面中注明。",
+        f"本页整理自 2023 年的文章《{seed.title}》（{seed.date.isoformat()}）{site.section_label(seed.sections)}"
+        "；文章里过时的法律依据，已在本页的“法律更新提示”中说明。",
         f"本页的法律依据：《{code.title}》{cited}。",
         f"最近审核：{page.reviewed.isoformat()}。",
     ]
@@ -296,7 +298,8 @@ def test_pages_on_the_civil_code_show_each_article_with_its_subject(page_html, l
 
 def test_law_page_names_the_section_it_curates_and_its_articles(page_html, library):
     provenance = [p.text() for p in section(article_of(page_html(LAW)), "来源与审核") if p.tag == "p"]
-    assert provenance[0] == "本页整理自《怎样通过物业找到业主？》（2023-11-21）第七节；过时的法律引用已在页面中注明。"
+    assert provenance[0] == ("本页整理自 2023 年的文章《怎样通过物业找到业主？》（2023-11-21）第七节"
+                             "；文章里过时的法律依据，已在本页的“法律更新提示”中说明。")
     assert provenance[1].startswith("本页的法律依据：《中华人民共和国民法典》第一百一十一条（个人信息受法律保护）、")
 
 

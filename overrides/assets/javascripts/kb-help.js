@@ -8,7 +8,8 @@
    2. The big search box (home and 404 pages, overrides/partials/kb-ask.html) and its example
       questions hand the query to Material's header search: one search, one result list.
    3. On `kb:verdict` with {answered: false}, the help block (who to ask, from mkdocs.yml's
-      extra.contact, rendered into <template id="kb-help-template">) is shown under the related pages.
+      extra.contact, rendered into <template id="kb-help-template">) is shown under the related pages,
+      and Enter (a phone's search key) no longer opens the first of them.
 
    Loaded before Material's bundle (overrides/main.html, block config), so that the worker the
    bundle creates is watched; everything that needs the page waits for DOMContentLoaded. Pages
@@ -143,6 +144,20 @@
     if (detail.answered === false) showHelp();
     else removeHelp();
   });
+
+  // Enter in the search box opens the first result (Material). When no page answers, the first
+  // result is only "possibly related": a phone's search key must not carry the reader past the
+  // no-answer sentence and the contact block. The box lets go of the keyboard instead. Seen on
+  // window in the capture phase, before Material's own keydown handler; never during IME input.
+  window.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+    if (!input.matches || !input.matches(".md-search__input") || !last || last.answered) return;
+    if (input.value !== last.query) return;
+    event.preventDefault();
+    event.stopPropagation();
+    input.blur();
+  }, true);
 
   // A cleared query is no longer a question nobody answered.
   document.addEventListener("input", function (event) {

@@ -546,10 +546,10 @@ Engine.prototype.results = function (query) {
   var self = this;
   if (!query.trim()) return { items: [], kb: { answered: false } };
   var found = this.search(query);
-  // kb_tools.query.shown_terms: lone function characters are marked only when nothing else is.
+  // kb_tools.query.shown_terms: function words are marked only when nothing else is.
   var all = [];
   found.plan.groups.forEach(function (g) { g.forEach(function (alt) { all.push(alt[0]); }); });
-  var shown = all.filter(function (t) { return Array.from(t).length > 1 || !self.analyzer.function.has(t); });
+  var shown = all.filter(function (t) { return !self.analyzer.function.has(t); });
   var terms = new Set(shown.length ? shown : all);
   var shown = found.answered ? MAX_RESULTS : this.ranking.relatedShown;
   var items = found.hits.slice(0, shown).map(function (hit) {
