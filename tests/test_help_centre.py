@@ -88,6 +88,9 @@ def test_every_page_has_share_tags_with_its_title_description_and_url(built_site
             if _meta(html, prop) != value:
                 problems.append(f"{page.path}: {prop} = {_meta(html, prop)!r}, expected {value!r}")
     assert problems == []
+    missing = (built_site / "404.html").read_text(encoding="utf-8")
+    assert _meta(missing, "og:title") == "找不到页面 - 物业知识库" and _meta(missing, "og:description")
+    assert _meta(missing, "og:url") is None  # it answers for any address
 
 
 def test_titles_and_navigation_do_not_repeat_the_site_name(built_site):

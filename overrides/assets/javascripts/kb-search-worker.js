@@ -549,8 +549,8 @@ Engine.prototype.results = function (query) {
   // kb_tools.query.shown_terms: function words are marked only when nothing else is.
   var all = [];
   found.plan.groups.forEach(function (g) { g.forEach(function (alt) { all.push(alt[0]); }); });
-  var shown = all.filter(function (t) { return !self.analyzer.function.has(t); });
-  var terms = new Set(shown.length ? shown : all);
+  var marked = all.filter(function (t) { return !self.analyzer.function.has(t); });
+  var terms = new Set(marked.length ? marked : all);
   var shown = found.answered ? MAX_RESULTS : this.ranking.relatedShown;
   var items = found.hits.slice(0, shown).map(function (hit) {
     var doc = self.docs[hit.doc];
