@@ -226,8 +226,9 @@ def _body(kind: str, answer: list[Block], question: Question) -> tuple[str, list
     notes = []
     for law in load_laws():
         if law.citation.search(body) and not any(word in body for word in REPEAL_WORDS):
-            body += (f"\n\n!!! note \"{NOTICE_TITLE}\"\n    原文引用的《{law.name}》已于 {law.repealed.isoformat()} 废止，"
-                     f"由《{law.successor}》取代。本页内容需要按现行法律核对后才能发布。")
+            # Readers see this note (the page ships, in review); what editors must do goes in `notes`.
+            body += (f"\n\n!!! note \"{NOTICE_TITLE}\"\n    上文提到的《{law.name}》已于 {law.repealed.isoformat()} 废止，"
+                     f"由《{law.successor}》取代；本页按现行法律审核完之前，请以《{law.successor}》的规定为准。")
             notes.append(f"第 {question.number} 节引用了已废止的《{law.name}》：页面末尾加上了“{NOTICE_TITLE}”，请审核时按现行法律核对。")
     return body, notes
 
