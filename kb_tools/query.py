@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from kb_tools import lexicon
 from kb_tools.errors import IndexUnavailable
 from kb_tools.ranking import (ANSWER_COVERAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, PART_COVER,
                               SINGLE_CHAR_WEIGHT, SYNONYM_WEIGHT, UNKNOWN_WEIGHT, idf)
@@ -53,6 +52,8 @@ def query_dictionary(df: dict[str, int], docs: int, length: int, segmenter: Inde
     `df`, `docs` and `length` (the documents' total length in tokens) are the collection's
     statistics, counted over live documents: the CLI's ranking (kb_tools.engine) reads them from
     here too, so the query side and the scores agree on every idf."""
+    from kb_tools import lexicon  # index time only: a search must not pay for its imports
+
     freq = segmenter.frequencies
     general = lexicon.tables(freq)
     words = {term: [freq.get(term) or 1, count] for term, count in df.items()}
@@ -90,6 +91,8 @@ def pinyin_table(held, readings: dict[str, str]) -> dict[str, str]:
     sound: {"wu": "物误无…"}. What typo tolerance needs to hear a query as it was typed on a pinyin
     IME. Sounds that no character of those words has are left out: they can never sound like one.
     `readings` are kb_tools.lexicon's; a character they lack is looked up."""
+    from kb_tools import lexicon
+
     chars = lexicon.common_characters()
     held_chars = {c for w in held for c in w}
     chars |= {c for c in held_chars if "\u4e00" <= c <= "\u9fff"}
