@@ -258,12 +258,17 @@ def test_enter_after_no_answer_stays_with_the_contact(tab):
 
 @pytest.mark.browser
 @SIZES
-def test_question_page_ends_with_the_contact(tab):
+def test_question_page_ends_with_the_contact_and_carries_share_tags(tab):
     page = tab.page
     page.goto(QUESTION, wait_until="networkidle")
     block = page.locator("article .kb-help")
     assert "阳光花园物业服务中心" in block.inner_text() and "内容有误或过时？" in block.inner_text()
     assert page.locator("a.md-content__button").count() == 0
+    # What a chat app reads when the link is pasted (every page: test_every_page_has_share_tags_…).
+    share = {p: page.get_attribute(f'meta[property="{p}"]', "content") for p in ("og:title", "og:description", "og:url")}
+    assert share == {"og:title": "家里地板被水泡了，物业要负责吗？",
+                     "og:description": load_library(ROOT / "docs").pages["compensation/soaked-floor.md"].description,
+                     "og:url": "https://wuye-kb.github.io/wuye-kb/" + QUESTION}
     tab.screenshot("question")
 
 
