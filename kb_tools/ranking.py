@@ -20,9 +20,10 @@ SINGLE_CHAR_WEIGHT = 0.5
 # terms' exact contributions added to each candidate. Common terms cost the most to score (one
 # posting per page holding them) and change the order least. The first phase takes the rarest
 # terms while their postings together stay under this share of the pages (at least one term).
-# Measured on the 10,000-page synthetic corpus (`python -m kb_tools.bench`): 0.6 gives a warm
-# p95 of ~40 ms with the exhaustive first result kept for ~78% of queries; 1.0 gives ~58 ms
-# and ~82%. Indexes under TWO_PHASE_FROM_DOCS pages (the real site) are always exhaustive.
+# Measured on the 10,000-page synthetic corpus (`python -m kb_tools.bench`): 0.6 gave a warm
+# p95 of ~40 ms with the exhaustive first result kept for ~78% of queries, 1.0 ~58 ms and ~82%;
+# since scores are added up in full (engine._scores, 2026-12-01), 0.6 keeps it for 93%.
+# Indexes under TWO_PHASE_FROM_DOCS pages (the real site) are always exhaustive.
 TWO_PHASE_FROM_DOCS = 2000
 FIRST_PHASE_SHARE = 0.6
 CANDIDATES = 200

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from kb_tools.checks.rules import Finding
-from kb_tools.checks.source import _URL, BODY, SourceFile, code_spans, link_destinations, outside
+from kb_tools.checks.source import BODY, URL, SourceFile, code_spans, link_destinations, outside
 from kb_tools.markdown_text import HTML_COMMENT, TAG
 from kb_tools.pages import Page
 from kb_tools.text import opencc_t2s
@@ -71,7 +71,7 @@ def _unseen(text: str) -> list[tuple[int, int]]:
     """Spans of a line the reader does not read as prose: code, link targets, URLs, tags, comments
     (a `kb:allow` note), and quoted law."""
     spans = code_spans(text) + link_destinations(text)
-    for pattern in (_URL, TAG, HTML_COMMENT, _LAW_TEXT):
+    for pattern in (URL, TAG, HTML_COMMENT, _LAW_TEXT):
         spans += [m.span() for m in pattern.finditer(text)]
     if "<!--" in text and "-->" not in text[text.rindex("<!--"):]:
         spans.append((text.rindex("<!--"), len(text)))

@@ -129,7 +129,7 @@ _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S.*$")
 # A bare URL runs to white space, quotes, angle brackets or Chinese punctuation: Chinese letters may
 # belong to its path (https://example.com/停水?a=1), and --fix must never touch a URL.
 _URL_END = "\\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20<>\"'`"
-_URL = re.compile(rf"(?:https?|ftp)://[^{_URL_END}]+|www\.[A-Za-z0-9-]+\.[^{_URL_END}]+", re.I)
+URL = re.compile(rf"(?:https?|ftp)://[^{_URL_END}]+|www\.[A-Za-z0-9-]+\.[^{_URL_END}]+", re.I)
 _URL_TRAILING = ".,;:!?)'\""  # sentence punctuation after a URL is not part of it
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
@@ -165,7 +165,7 @@ def link_destinations(text: str) -> list[tuple[int, int]]:
 
 def bare_urls(text: str) -> list[str]:
     """Every URL written out in the text, as `kb check` reads it (for --fix's guard)."""
-    return [m.group().rstrip(_URL_TRAILING) for m in _URL.finditer(text)]
+    return [m.group().rstrip(_URL_TRAILING) for m in URL.finditer(text)]
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
@@ -201,7 +201,7 @@ def prose_atoms(text: str, *, markdown: bool = True) -> list[Atom]:
             take(start, end, _DROP)
         take_all(TAG, _DROP)
         take_all(ATTR_LIST, _DROP)
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
         take(match.start(), match.start() + len(url), _TOKEN)
     take_all(_EMAIL, _TOKEN)
