@@ -17,7 +17,7 @@ from kb_tools.checks.rules import Finding
 from kb_tools.checks.source import BODY, URL, SourceFile, code_spans, link_destinations, outside
 from kb_tools.markdown_text import HTML_COMMENT, TAG
 from kb_tools.pages import Page
-from kb_tools.text import opencc_t2s
+from kb_tools.query import t2s_char_table
 
 READER_FIELDS = ("title", "description", "aliases")
 # The wording of the law itself (条文原文) is for readers too, as in KB106.
@@ -41,10 +41,10 @@ def check(source: SourceFile, page: Page | None) -> list[Finding]:
     if page is None:
         return []
     words = editor_words()
+    simplified = t2s_char_table()  # the queries' own table, character by character: columns stay the line's
     findings = []
     for line in source.lines:
-        # Character by character, so that a match's column is the line's own.
-        text = "".join(c if len(s := simplified(c)) != 1 else s for c in line.text)
+        text = "".join(simplified.get(c, c) for c in line.text)
         if line.region == BODY:
             match = next((m for m in words.finditer(text) if outside(_unseen(text), m.start())), None)
         elif line.number < source.body_line and re.match(rf"\s*(?:-\s|(?:{'|'.join(READER_FIELDS)}):)", text) \
@@ -60,11 +60,6 @@ def check(source: SourceFile, page: Page | None) -> list[Finding]:
                                 "已发布的页面还有 `review_note`。如果其中的事项已经核对，请删除 `review_note`；"
                                 "还没有核对，请把 status 改为 needs-review。"))
     return findings
-
-
-@lru_cache(maxsize=4096)
-def simplified(char: str) -> str:
-    return opencc_t2s().convert(char)
 
 
 def _unseen(text: str) -> list[tuple[int, int]]:
